@@ -1,0 +1,38 @@
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import type { Schema, SqlDialect } from './schema';
+
+/**
+ * Versioned migrations, one list for both dialects. Never edit a migration that has shipped:
+ * add the next one. MySQL tables use a binary collation so that keys compare exactly as the
+ * application normalised them (no accent- or case-folding behind its back).
+ */
+function migrations(dialect: SqlDialect): Record<string, Migration> {
+  const mysqlTable = dialect === 'mysql' ? sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin` : sql``;
+  return {
+    '0001-users': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
+          .addColumn('email', 'varchar(254)', (c) => c.notNull())
+          .addColumn('email_key', 'varchar(254)', (c) => c.notNull())
+          .addColumn('username', 'varchar(32)', (c) => c.notNull())
+          .addColumn('username_key', 'varchar(32)', (c) => c.notNull())
+          .addColumn('password_hash', 'varchar(100)', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('users_email_key_unique', ['email_key'])
+          .addUniqueConstraint('users_username_key_unique', ['username_key'])
+          .modifyEnd(mysqlTable)
+          .execute();
+      },
+    },
+  };
+}
+
+export async function migrateToLatest(db: Kysely<Schema>, dialect: SqlDialect): Promise<string[]> {
+  const all = migrations(dialect);
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(all) } });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

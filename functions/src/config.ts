@@ -1,0 +1,142 @@
+/**
+ * Configuration, parsed once per instance from an env object (never read from process.env
+ * elsewhere), so tests pass plain objects. Every problem is reported at once, by variable name;
+ * secret values are never echoed back.
+ */
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'mysql'; url: string; poolSize: number }
+  | { kind: 'cloudsql'; instance: string; user: string; database: string; ipType: 'PUBLIC' | 'PRIVATE' | 'PSC'; poolSize: number };
+
+export interface Config {
+  nodeEnv: 'production' | 'development' | 'test';
+  projectId: string | undefined;
+  logLevel: LogLevel;
+  database: DatabaseConfig;
+  firestore: { emulatorHost: string | undefined; databaseId: string };
+  tokens: { signingKey: string; previousSigningKey: string | undefined; ttlSeconds: number; issuer: string; audience: string };
+  bcryptCost: number;
+  login: { windowSeconds: number; maxFailuresPerAccount: number; maxFailuresPerAddress: number };
+  trustedProxyHops: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n- ${problems.join('\n- ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const MIN_KEY_CHARS = 32;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name}: expected an integer from ${min} to ${max}, got "${text}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(text)) return text as T;
+    this.problems.push(`${name}: expected one of ${allowed.join(', ')}, got "${text}"`);
+    return fallback;
+  }
+
+  /** A secret: checked for presence and length, never quoted in a problem. */
+  secret(name: string, required: boolean): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) {
+      if (required) this.problems.push(`${name}: required, a random secret of at least ${MIN_KEY_CHARS} characters`);
+      return undefined;
+    }
+    if (value.length < MIN_KEY_CHARS) {
+      this.problems.push(`${name}: must be at least ${MIN_KEY_CHARS} characters (it has ${value.length})`);
+    }
+    return value;
+  }
+
+  fail(problem: string): void {
+    this.problems.push(problem);
+  }
+}
+
+function readDatabase(r: Reader, production: boolean): DatabaseConfig {
+  const poolSize = r.int('DB_POOL_SIZE', 5, 1, 100);
+  const instance = r.raw('CLOUD_SQL_INSTANCE');
+  if (instance !== undefined) {
+    if (!/^[a-z0-9-:.]+:[a-z0-9-]+:[a-z0-9-]+$/.test(instance)) {
+      r.fail(`CLOUD_SQL_INSTANCE: expected a connection name "project:region:instance", got "${instance}"`);
+    }
+    const user = r.raw('DB_IAM_USER');
+    if (user === undefined) r.fail('DB_IAM_USER: required with CLOUD_SQL_INSTANCE, the IAM database user (service account email without ".gserviceaccount.com")');
+    const ipType = r.oneOf('CLOUD_SQL_IP_TYPE', ['PUBLIC', 'PRIVATE', 'PSC'] as const, 'PUBLIC');
+    return { kind: 'cloudsql', instance, user: user ?? '', database: r.string('DB_NAME', 'cutout'), ipType, poolSize };
+  }
+  const url = r.raw('DATABASE_URL') ?? (production ? undefined : 'sqlite:.data/cutout.db');
+  if (url === undefined) {
+    r.fail('CLOUD_SQL_INSTANCE or DATABASE_URL: one is required in production');
+    return { kind: 'sqlite', file: '' };
+  }
+  if (url.startsWith('mysql://')) return { kind: 'mysql', url, poolSize };
+  if (url.startsWith('sqlite:')) {
+    if (production) r.fail('DATABASE_URL: SQLite is for local use only; production needs MySQL');
+    return { kind: 'sqlite', file: url.slice('sqlite:'.length) || ':memory:' };
+  }
+  // Only the scheme is quoted: the rest may hold a password.
+  r.fail(`DATABASE_URL: expected "mysql://user:password@host:port/database" or "sqlite:path", got scheme "${url.split(':')[0]}"`);
+  return { kind: 'sqlite', file: '' };
+}
+
+export function loadConfig(env: Env): Config {
+  const r = new Reader(env);
+  const nodeEnv = r.oneOf('NODE_ENV', ['production', 'development', 'test'] as const, 'development');
+  const production = nodeEnv === 'production';
+  const emulatorHost = r.raw('FIRESTORE_EMULATOR_HOST');
+  if (production && emulatorHost !== undefined) r.fail('FIRESTORE_EMULATOR_HOST: must not be set in production');
+  const minCost = nodeEnv === 'test' ? 4 : 10;
+  const config: Config = {
+    nodeEnv,
+    projectId: r.raw('GOOGLE_CLOUD_PROJECT') ?? r.raw('GCLOUD_PROJECT') ?? (production ? undefined : 'demo-cutout'),
+    logLevel: r.oneOf('LOG_LEVEL', ['debug', 'info', 'warning', 'error'] as const, 'info'),
+    database: readDatabase(r, production),
+    firestore: { emulatorHost, databaseId: r.string('FIRESTORE_DATABASE', '(default)') },
+    tokens: {
+      signingKey: r.secret('TOKEN_SIGNING_KEY', true) ?? '',
+      previousSigningKey: r.secret('TOKEN_SIGNING_KEY_PREVIOUS', false),
+      ttlSeconds: r.int('TOKEN_TTL_SECONDS', 3600, 60, 86_400),
+      issuer: r.string('TOKEN_ISSUER', 'cutout'),
+      audience: r.string('TOKEN_AUDIENCE', 'cutout-api'),
+    },
+    bcryptCost: r.int('BCRYPT_COST', 12, minCost, 15),
+    login: {
+      windowSeconds: r.int('LOGIN_WINDOW_SECONDS', 900, 60, 86_400),
+      maxFailuresPerAccount: r.int('LOGIN_MAX_FAILURES', 10, 1, 1000),
+      maxFailuresPerAddress: r.int('LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 100_000),
+    },
+    trustedProxyHops: r.int('TRUSTED_PROXY_HOPS', 0, 0, 10),
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
+import { malformedRequest, methodNotAllowed, requestTooLarge, unsupportedMediaType } from '../core/errors';
+import { toProblem } from '../core/problem';
+import type { Deps, DepsProvider } from '../deps';
+import { createLogger, traceField, traceId, type Logger } from '../logger';
+import { installFrameworkErrorHandler } from './framework-errors';
+import { apiHeaders } from './headers';
+
+installFrameworkErrorHandler();
+
+export type Method = 'GET' | 'POST' | 'DELETE';
+
+export interface Context {
+  req: Request;
+  deps: Deps;
+  log: Logger;
+  requestId: string;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Route = (ctx: Context) => Promise<Reply>;
+
+/**
+ * The one wrapper every HTTP function goes through: method dispatch (405 with Allow), a request
+ * id, trace-aware JSON logs, and the single mapping from errors to problem+json.
+ */
+export function httpFunction(getDeps: DepsProvider, routes: Partial<Record<Method, Route>>): HttpFunction {
+  const allowed = Object.keys(routes) as Method[];
+  return async (req: Request, res: Response) => {
+    const started = process.hrtime.bigint();
+    const requestId = randomUUID();
+    let log: Logger | undefined;
+    let reply: Reply;
+    try {
+      const deps = getDeps();
+      log = deps.log.child({ requestId, ...traceField(traceId(req.headers), deps.config.projectId) });
+      const route = routes[req.method as Method];
+      if (!route) throw methodNotAllowed(allowed);
+      reply = await route({ req, deps, log, requestId });
+    } catch (error) {
+      const problem = toProblem(error, requestId);
+      // Without a logger the configuration itself is broken; its problems name variables, not values.
+      if (problem.status >= 500) (log ?? createLogger()).error('Unhandled error', { requestId, error });
+      reply = { status: problem.status, body: problem.body, headers: { ...problem.headers, 'Content-Type': 'application/problem+json' } };
+    }
+    send(res, requestId, reply);
+    log?.info(`${req.method} ${req.path} ${reply.status}`, {
+      httpRequest: {
+        requestMethod: req.method,
+        requestUrl: req.path,
+        status: reply.status,
+        latency: `${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(6)}s`,
+        remoteIp: req.socket.remoteAddress,
+      },
+    });
+  };
+}
+
+function send(res: Response, requestId: string, reply: Reply): void {
+  res.set({
+    'Content-Type': 'application/json; charset=utf-8',
+    ...apiHeaders(requestId),
+    ...reply.headers,
+  });
+  res.status(reply.status);
+  if (reply.body === undefined) res.end();
+  else res.send(JSON.stringify(reply.body));
+}
+
+/** The JSON body, after the content type and the endpoint's size limit are checked. */
+export function jsonBody(req: Request, maxBytes: number): unknown {
+  const size = req.rawBody?.length ?? Number(req.headers['content-length'] ?? 0);
+  if (size > maxBytes) throw requestTooLarge(maxBytes);
+  if (!req.is('application/json')) throw unsupportedMediaType('application/json');
+  if (size === 0) throw malformedRequest('The body is empty; send a JSON object.');
+  return req.body as unknown;
+}
+
+/**
+ * The caller's address. Behind N trusted proxies, the Nth entry from the right of
+ * X-Forwarded-For; with none, the socket's peer. Entries further left are client-supplied.
+ */
+export function clientAddress(req: Request, trustedProxyHops: number): string {
+  if (trustedProxyHops > 0) {
+    const chain = String(req.headers['x-forwarded-for'] ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
+    const entry = chain[chain.length - trustedProxyHops];
+    if (entry) return entry;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}

@@ -1,0 +1,7 @@
+import { http } from '@google-cloud/functions-framework';
+import { login } from './http/login';
+import { register } from './http/register';
+
+// Names match the firebase.json rewrites and Terraform's entry points.
+http('register', register);
+http('login', login);
