@@ -16,7 +16,9 @@ interface GrpcServer {
  */
 export async function startFirestoreEmulator(port = 0): Promise<RunningEmulator> {
   const emulator = new FirestoreServer();
-  const grpc = require(require.resolve('@grpc/grpc-js', { paths: [require.resolve('@firestore-emulator/server')] })) as {
+  const grpc = require(
+    require.resolve('@grpc/grpc-js', { paths: [require.resolve('@firestore-emulator/server')] }),
+  ) as {
     ServerCredentials: { createInsecure(): unknown };
   };
   const server = (emulator as unknown as { server: GrpcServer }).server;

@@ -8,8 +8,7 @@ export interface HostingConfig {
 }
 
 export type Rewrite =
-  | { source: string; function: { functionId: string; region?: string } }
-  | { source: string; destination: string };
+  { source: string; function: { functionId: string; region?: string } } | { source: string; destination: string };
 
 export function readHostingConfig(file: string): HostingConfig {
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as { hosting?: Partial<HostingConfig> };
@@ -18,11 +17,18 @@ export function readHostingConfig(file: string): HostingConfig {
   return { public: hosting.public, rewrites: hosting.rewrites ?? [], headers: hosting.headers ?? [] };
 }
 
-/** Firebase Hosting's glob: `**` spans segments, `*` stays within one. */
+const escape = (text: string): string => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+
+/** Firebase Hosting's glob: `**` spans segments, `*` stays within one, `@(a|b)` is one of. */
 export function globToRegExp(glob: string): RegExp {
   const pattern = glob
-    .split(/(\*\*|\*)/)
-    .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+    .split(/(\*\*|\*|@\([^)]*\))/)
+    .map((part) => {
+      if (part === '**') return '.*';
+      if (part === '*') return '[^/]*';
+      if (part.startsWith('@(')) return `(?:${part.slice(2, -1).split('|').map(escape).join('|')})`;
+      return escape(part);
+    })
     .join('');
   return new RegExp(`^${pattern}$`);
 }

@@ -40,7 +40,10 @@ export function createHostingServer(root: string, config: HostingConfig, functio
   };
 
   const sendFile = (req: IncomingMessage, res: ServerResponse, file: string, path: string): void => {
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', ...headersFor(config, path) });
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      ...headersFor(config, path),
+    });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
   };

@@ -6,7 +6,14 @@
 export type DatabaseConfig =
   | { kind: 'sqlite'; file: string }
   | { kind: 'mysql'; url: string; poolSize: number }
-  | { kind: 'cloudsql'; instance: string; user: string; database: string; ipType: 'PUBLIC' | 'PRIVATE' | 'PSC'; poolSize: number };
+  | {
+      kind: 'cloudsql';
+      instance: string;
+      user: string;
+      database: string;
+      ipType: 'PUBLIC' | 'PRIVATE' | 'PSC';
+      poolSize: number;
+    };
 
 export interface Config {
   nodeEnv: 'production' | 'development' | 'test';
@@ -14,7 +21,13 @@ export interface Config {
   logLevel: LogLevel;
   database: DatabaseConfig;
   firestore: { emulatorHost: string | undefined; databaseId: string };
-  tokens: { signingKey: string; previousSigningKey: string | undefined; ttlSeconds: number; issuer: string; audience: string };
+  tokens: {
+    signingKey: string;
+    previousSigningKey: string | undefined;
+    ttlSeconds: number;
+    issuer: string;
+    audience: string;
+  };
   bcryptCost: number;
   login: { windowSeconds: number; maxFailuresPerAccount: number; maxFailuresPerAddress: number };
   trustedProxyHops: number;
@@ -90,7 +103,10 @@ function readDatabase(r: Reader, production: boolean): DatabaseConfig {
       r.fail(`CLOUD_SQL_INSTANCE: expected a connection name "project:region:instance", got "${instance}"`);
     }
     const user = r.raw('DB_IAM_USER');
-    if (user === undefined) r.fail('DB_IAM_USER: required with CLOUD_SQL_INSTANCE, the IAM database user (service account email without ".gserviceaccount.com")');
+    if (user === undefined)
+      r.fail(
+        'DB_IAM_USER: required with CLOUD_SQL_INSTANCE, the IAM database user (service account email without ".gserviceaccount.com")',
+      );
     const ipType = r.oneOf('CLOUD_SQL_IP_TYPE', ['PUBLIC', 'PRIVATE', 'PSC'] as const, 'PUBLIC');
     return { kind: 'cloudsql', instance, user: user ?? '', database: r.string('DB_NAME', 'cutout'), ipType, poolSize };
   }
@@ -105,8 +121,18 @@ function readDatabase(r: Reader, production: boolean): DatabaseConfig {
     return { kind: 'sqlite', file: url.slice('sqlite:'.length) || ':memory:' };
   }
   // Only the scheme is quoted: the rest may hold a password.
-  r.fail(`DATABASE_URL: expected "mysql://user:password@host:port/database" or "sqlite:path", got scheme "${url.split(':')[0]}"`);
+  r.fail(
+    `DATABASE_URL: expected "mysql://user:password@host:port/database" or "sqlite:path", got scheme "${url.split(':')[0]}"`,
+  );
   return { kind: 'sqlite', file: '' };
+}
+
+/** Only the database settings: what `npm run migrate` needs, without the functions' secrets. */
+export function loadDatabaseConfig(env: Env): DatabaseConfig {
+  const r = new Reader(env);
+  const database = readDatabase(r, r.raw('NODE_ENV') === 'production');
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return database;
 }
 
 export function loadConfig(env: Env): Config {

@@ -53,7 +53,8 @@ export function traceId(headers: Record<string, string | string[] | undefined>):
   const cloudId = typeof cloud === 'string' ? /^([0-9a-f]{32})/i.exec(cloud)?.[1] : undefined;
   if (cloudId) return cloudId.toLowerCase();
   const parent = headers['traceparent'];
-  const parentId = typeof parent === 'string' ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/i.exec(parent)?.[1] : undefined;
+  const parentId =
+    typeof parent === 'string' ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/i.exec(parent)?.[1] : undefined;
   return parentId?.toLowerCase();
 }
 

@@ -30,14 +30,18 @@ export class FirestoreRateLimiter implements RateLimiter {
     const limited = keys.filter((key) => this.policy.limits[key.scope] !== undefined);
     if (limited.length === 0) return undefined;
     const snapshots = await this.db.getAll(...limited.map((key) => this.doc(key, window.index)));
-    const blocked = snapshots.some((snap, i) => Number(snap.get('count') ?? 0) >= (this.policy.limits[limited[i]!.scope] ?? Infinity));
+    const blocked = snapshots.some(
+      (snap, i) => Number(snap.get('count') ?? 0) >= (this.policy.limits[limited[i]!.scope] ?? Infinity),
+    );
     return blocked ? secondsUntil(window.endsAt, now) : undefined;
   }
 
   async hit(keys: RateKey[]): Promise<void> {
     const window = currentWindow(this.clock.now(), this.policy.windowSeconds);
+    const counted = keys.filter((key) => this.policy.limits[key.scope] !== undefined);
+    if (counted.length === 0) return;
     const batch = this.db.batch();
-    for (const key of keys) {
+    for (const key of counted) {
       batch.set(
         this.doc(key, window.index),
         { count: FieldValue.increment(1), expireAt: Timestamp.fromDate(window.endsAt) },

@@ -46,8 +46,7 @@ export class AppError extends Error {
 export const validationError = (errors: FieldError[]): AppError =>
   new AppError('REQUEST.VALIDATION', 400, 'The request has invalid fields.', { errors });
 
-export const malformedRequest = (detail: string): AppError =>
-  new AppError('REQUEST.MALFORMED', 400, detail);
+export const malformedRequest = (detail: string): AppError => new AppError('REQUEST.MALFORMED', 400, detail);
 
 export const unsupportedMediaType = (expected: string): AppError =>
   new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 415, `The body must be sent as ${expected}.`);

@@ -54,6 +54,11 @@ export function installFrameworkErrorHandler(): void {
   const proto = (fromFramework('express') as { application: { handle: Handle } }).application;
   const original = proto.handle;
   proto.handle = function handle(req, res, done) {
-    original.call(this, req, res, done ?? ((error?: unknown) => (error === undefined ? res.writeHead(404).end() : answer(res, error))));
+    original.call(
+      this,
+      req,
+      res,
+      done ?? ((error?: unknown) => (error === undefined ? res.writeHead(404).end() : answer(res, error))),
+    );
   };
 }

@@ -47,7 +47,11 @@ export function httpFunction(getDeps: DepsProvider, routes: Partial<Record<Metho
       const problem = toProblem(error, requestId);
       // Without a logger the configuration itself is broken; its problems name variables, not values.
       if (problem.status >= 500) (log ?? createLogger()).error('Unhandled error', { requestId, error });
-      reply = { status: problem.status, body: problem.body, headers: { ...problem.headers, 'Content-Type': 'application/problem+json' } };
+      reply = {
+        status: problem.status,
+        body: problem.body,
+        headers: { ...problem.headers, 'Content-Type': 'application/problem+json' },
+      };
     }
     send(res, requestId, reply);
     log?.info(`${req.method} ${req.path} ${reply.status}`, {

@@ -39,7 +39,13 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     ipType: IpAddressTypes[config.ipType],
     authType: AuthTypes.IAM,
   });
-  const pool = createPool({ ...options, user: config.user, database: config.database, connectionLimit: config.poolSize, timezone: 'Z' });
+  const pool = createPool({
+    ...options,
+    user: config.user,
+    database: config.database,
+    connectionLimit: config.poolSize,
+    timezone: 'Z',
+  });
   const db = new Kysely<Schema>({ dialect: new MysqlDialect({ pool }) });
   return {
     db,

@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import type { Kysely, Migration, sql as Sql } from 'kysely';
 import type { Schema, SqlDialect } from './schema';
 
 /**
@@ -6,7 +6,7 @@ import type { Schema, SqlDialect } from './schema';
  * add the next one. MySQL tables use a binary collation so that keys compare exactly as the
  * application normalised them (no accent- or case-folding behind its back).
  */
-function migrations(dialect: SqlDialect): Record<string, Migration> {
+function migrations(dialect: SqlDialect, sql: typeof Sql): Record<string, Migration> {
   const mysqlTable = dialect === 'mysql' ? sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin` : sql``;
   return {
     '0001-users': {
@@ -30,7 +30,9 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
 }
 
 export async function migrateToLatest(db: Kysely<Schema>, dialect: SqlDialect): Promise<string[]> {
-  const all = migrations(dialect);
+  // Loaded the way the database module loads it, so both share one instance of the library.
+  const { Migrator, sql } = await import('kysely');
+  const all = migrations(dialect, sql);
   const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(all) } });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -14,7 +14,8 @@ const toUser = (row: Pick<Selectable<UsersTable>, 'id' | 'email' | 'username' | 
 /** MySQL's ER_DUP_ENTRY or SQLite's UNIQUE failure, translated to the field that clashed. */
 function duplicateFields(error: unknown): FieldError[] | undefined {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (code !== 'ER_DUP_ENTRY' && code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return undefined;
+  if (code !== 'ER_DUP_ENTRY' && code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY')
+    return undefined;
   const text = String(message);
   const fields: FieldError[] = [];
   if (text.includes('email_key')) fields.push({ field: 'email', message: 'is already registered' });

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { startLocalCloud, type LocalCloud } from '../../local/local-cloud';
+
+/** A raw GET, so that the path reaches the server exactly as written (no client-side normalising). */
+const rawGet = (url: string, path: string) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const { hostname, port } = new URL(url);
+    httpRequest({ host: hostname === 'localhost' ? '127.0.0.1' : hostname, port, path }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+
+describe('the local cloud (npm start)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cutout-local-'));
+  let cloud: LocalCloud;
+  const start = () =>
+    startLocalCloud({ port: 0, host: '127.0.0.1', dataDir, env: { BCRYPT_COST: '4', LOG_LEVEL: 'error' } });
+
+  beforeAll(async () => {
+    cloud = await start();
+  });
+  afterAll(async () => {
+    await cloud.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves the page with the headers from firebase.json, and falls back to it for app routes', async () => {
+    const page = await request(cloud.url).get('/').expect(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.text).toContain('<title>Cutout');
+    const route = await request(cloud.url).get('/gallery/some-image').expect(200);
+    expect(route.text).toBe(page.text);
+  });
+
+  it('never serves a file outside the public folder', async () => {
+    for (const path of [
+      '/../package.json',
+      '/%2e%2e/package.json',
+      '/..%2f..%2fpackage.json',
+      '/%2e%2e%2f.data/token-signing-key',
+    ]) {
+      const res = await rawGet(cloud.url, path);
+      expect(res.body).not.toContain('"devDependencies"');
+      expect(res.body).not.toMatch(/^[A-Za-z0-9_-]{64}\n$/);
+    }
+  });
+
+  it('routes /api/<fn> and below to the function, as the rewrites say', async () => {
+    const account = { email: 'local@example.com', username: 'local', password: 'password-1' };
+    const registered = await request(cloud.url).post('/api/register').send(account).expect(201);
+    expect(registered.body.user.username).toBe('local');
+    await request(cloud.url).post('/api/login/').send({ email: 'local', password: 'password-1' }).expect(200);
+    const wrong = await request(cloud.url)
+      .post('/api/login')
+      .send({ email: 'local', password: 'nope-nope' })
+      .expect(401);
+    expect(wrong.headers['content-type']).toMatch(/^application\/problem\+json/);
+    await request(cloud.url).post('/api/unknown').send({}).expect(404);
+  });
+
+  it('keeps accounts and the signing key across a restart; the key file is private', async () => {
+    const before = await request(cloud.url)
+      .post('/api/login')
+      .send({ email: 'local', password: 'password-1' })
+      .expect(200);
+    await cloud.stop();
+    cloud = await start();
+    const after = await request(cloud.url)
+      .post('/api/login')
+      .send({ email: 'local', password: 'password-1' })
+      .expect(200);
+    expect(after.body.user.id).toBe(before.body.user.id);
+    expect(after.body.token.split('.')[0]).toBe(before.body.token.split('.')[0]); // same kid: same key
+    expect(statSync(join(dataDir, 'token-signing-key')).mode & 0o777).toBe(0o600);
+  });
+});

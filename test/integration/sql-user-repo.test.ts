@@ -1,0 +1,61 @@
+import { migrateToLatest } from '../../functions/src/adapters/sql/migrations';
+import { SqlUserRepo } from '../../functions/src/adapters/sql/sql-user-repo';
+import { databaseKinds } from '../support/environment';
+import { startTestStack, type TestStack } from '../support/stack';
+
+describe.each(databaseKinds())('SqlUserRepo and migrations on %s', (kind) => {
+  let stack: TestStack;
+  let repo: SqlUserRepo;
+  const user = (n: string, overrides = {}) => ({
+    id: `id-${n}`.padEnd(22, '0'),
+    email: `${n}@example.com`,
+    username: n,
+    passwordHash: '$2b$04$hash',
+    createdAt: new Date('2026-11-24T10:00:00.123Z'),
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    stack = await startTestStack(kind);
+    repo = new SqlUserRepo(stack.database.db);
+  });
+  afterAll(() => stack.stop());
+
+  it('migrates once: a second run applies nothing', async () => {
+    await expect(migrateToLatest(stack.database.db, stack.database.dialect)).resolves.toEqual([]);
+  });
+
+  it('round-trips a user, times to the millisecond', async () => {
+    await repo.create(user('grace'));
+    await expect(repo.findById('id-grace'.padEnd(22, '0'))).resolves.toEqual({
+      id: 'id-grace'.padEnd(22, '0'),
+      email: 'grace@example.com',
+      username: 'grace',
+      createdAt: new Date('2026-11-24T10:00:00.123Z'),
+    });
+    await expect(repo.findById('missing')).resolves.toBeUndefined();
+  });
+
+  it('finds by email or username regardless of case and width', async () => {
+    await repo.create(user('Alan', { email: 'Alan.Turing@Example.com' }));
+    expect((await repo.findByLogin('alan.turing@example.COM'))?.username).toBe('Alan');
+    expect((await repo.findByLogin('ALAN'))?.passwordHash).toBe('$2b$04$hash');
+    expect((await repo.findByLogin('ａｌａｎ'))?.username).toBe('Alan');
+    await expect(repo.findByLogin('alan@example.com')).resolves.toBeUndefined();
+  });
+
+  it('refuses Unicode twins of a registered email as taken', async () => {
+    await repo.create(user('kurt', { email: 'kurt@example.com' }));
+    await expect(repo.create(user('kurt2', { email: 'ｋｕｒｔ@example.com' }))).rejects.toMatchObject({
+      code: 'ACCOUNT.TAKEN',
+      errors: [{ field: 'email', message: 'is already registered' }],
+    });
+  });
+
+  it('keeps distinct emails distinct where a case-insensitive collation would fold them', async () => {
+    await repo.create(user('rene', { email: 'rené@example.com' }));
+    await expect(repo.create(user('rene2', { email: 'rene@example.com' }))).resolves.toMatchObject({
+      username: 'rene2',
+    });
+  });
+});

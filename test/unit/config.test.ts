@@ -1,0 +1,81 @@
+import { ConfigError, loadConfig } from '../../functions/src/config';
+
+const KEY = 'k'.repeat(40);
+
+describe('loadConfig', () => {
+  it('works for local use with only a signing key', () => {
+    const config = loadConfig({ TOKEN_SIGNING_KEY: KEY });
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      projectId: 'demo-cutout',
+      database: { kind: 'sqlite', file: '.data/cutout.db' },
+      tokens: { ttlSeconds: 3600, issuer: 'cutout', audience: 'cutout-api' },
+      bcryptCost: 12,
+      login: { windowSeconds: 900, maxFailuresPerAccount: 10, maxFailuresPerAddress: 100 },
+    });
+  });
+
+  it('reports every problem at once, by name, without echoing secrets', () => {
+    const secretUrl = 'postgres://admin:hunter2-secret@db/x';
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({
+        TOKEN_SIGNING_KEY: 'short-secret-value',
+        BCRYPT_COST: '9',
+        TOKEN_TTL_SECONDS: 'soon',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: secretUrl,
+      });
+    } catch (caught) {
+      error = caught as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toEqual([
+      'LOG_LEVEL: expected one of debug, info, warning, error, got "loud"',
+      expect.stringMatching(/^DATABASE_URL: expected .* got scheme "postgres"$/),
+      'TOKEN_SIGNING_KEY: must be at least 32 characters (it has 18)',
+      'TOKEN_TTL_SECONDS: expected an integer from 60 to 86400, got "soon"',
+      'BCRYPT_COST: expected an integer from 10 to 15, got "9"',
+    ]);
+    expect(error!.message).not.toContain('short-secret-value');
+    expect(error!.message).not.toContain('hunter2');
+  });
+
+  it('requires what production needs and refuses development shortcuts there', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    try {
+      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'sqlite:x.db', FIRESTORE_EMULATOR_HOST: '127.0.0.1:1' });
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        'FIRESTORE_EMULATOR_HOST: must not be set in production',
+        'DATABASE_URL: SQLite is for local use only; production needs MySQL',
+        expect.stringMatching(/^TOKEN_SIGNING_KEY: required/),
+      ]);
+    }
+    expect.assertions(2);
+  });
+
+  it('selects Cloud SQL with IAM authentication when an instance is named', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      TOKEN_SIGNING_KEY: KEY,
+      CLOUD_SQL_INSTANCE: 'my-project:europe-west1:cutout',
+      DB_IAM_USER: 'fn-login@my-project.iam',
+      DB_POOL_SIZE: '3',
+    });
+    expect(config.database).toEqual({
+      kind: 'cloudsql',
+      instance: 'my-project:europe-west1:cutout',
+      user: 'fn-login@my-project.iam',
+      database: 'cutout',
+      ipType: 'PUBLIC',
+      poolSize: 3,
+    });
+    expect(config.projectId).toBeUndefined();
+  });
+
+  it('allows a cheap bcrypt cost only under test', () => {
+    expect(loadConfig({ NODE_ENV: 'test', TOKEN_SIGNING_KEY: KEY, BCRYPT_COST: '4' }).bcryptCost).toBe(4);
+    expect(() => loadConfig({ TOKEN_SIGNING_KEY: KEY, BCRYPT_COST: '4' })).toThrow(/BCRYPT_COST/);
+  });
+});
