@@ -9,7 +9,7 @@ export interface RateLimits {
   limits: Record<string, number>;
 }
 
-/** The collection; its `expireAt` field carries a TTL policy (see terraform/firestore.tf). */
+/** The collection; Terraform gives its `expireAt` field a TTL policy, so stale windows disappear. */
 export const RATE_LIMIT_COLLECTION = 'rateLimits';
 
 /**
