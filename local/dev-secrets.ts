@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -13,4 +13,32 @@ export function devSecret(dataDir: string, name: string): string {
   const value = randomBytes(48).toString('base64url');
   writeFileSync(file, `${value}\n`, { mode: 0o600 });
   return value;
+}
+
+export interface ServiceAccountKey {
+  type: 'service_account';
+  project_id: string;
+  client_email: string;
+  private_key: string;
+  private_key_id: string;
+}
+
+/**
+ * A development service-account key (RSA, as Google issues them), generated on first start into
+ * .data/: the storage client signs V4 URLs with it and the local storage server verifies them.
+ */
+export function devServiceAccount(dataDir: string, projectId = 'demo-cutout'): ServiceAccountKey {
+  const file = join(dataDir, 'service-account.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ServiceAccountKey;
+  mkdirSync(dataDir, { recursive: true });
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const key: ServiceAccountKey = {
+    type: 'service_account',
+    project_id: projectId,
+    client_email: `local-dev@${projectId}.iam.gserviceaccount.com`,
+    private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    private_key_id: randomBytes(20).toString('hex'),
+  };
+  writeFileSync(file, `${JSON.stringify(key, null, 2)}\n`, { mode: 0o600 });
+  return key;
 }

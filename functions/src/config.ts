@@ -31,6 +31,15 @@ export interface Config {
   bcryptCost: number;
   login: { windowSeconds: number; maxFailuresPerAccount: number; maxFailuresPerAddress: number };
   trustedProxyHops: number;
+  storage: {
+    apiEndpoint: string | undefined;
+    uploadsBucket: string;
+    resultsBucket: string;
+    /** A service-account key file for local V4 signing; unset → IAM signBlob. */
+    signingKeyFile: string | undefined;
+    signedUrlTtlSeconds: number;
+  };
+  uploads: { dailyQuota: number };
 }
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
@@ -135,6 +144,25 @@ export function loadDatabaseConfig(env: Env): DatabaseConfig {
   return database;
 }
 
+function readStorage(r: Reader, production: boolean): Config['storage'] {
+  const apiEndpoint = r.raw('STORAGE_API_ENDPOINT');
+  if (production && apiEndpoint !== undefined) r.fail('STORAGE_API_ENDPOINT: must not be set in production');
+  const bucket = (name: string, fallback: string): string => {
+    const value = r.raw(name) ?? (production ? undefined : fallback);
+    if (value === undefined) r.fail(`${name}: required in production, a bucket name`);
+    else if (!/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(value))
+      r.fail(`${name}: expected a bucket name, got "${value}"`);
+    return value ?? '';
+  };
+  return {
+    apiEndpoint,
+    uploadsBucket: bucket('UPLOADS_BUCKET', 'cutout-uploads'),
+    resultsBucket: bucket('RESULTS_BUCKET', 'cutout-results'),
+    signingKeyFile: r.raw('STORAGE_SIGNING_KEY_FILE'),
+    signedUrlTtlSeconds: r.int('SIGNED_URL_TTL_SECONDS', 900, 60, 3600),
+  };
+}
+
 export function loadConfig(env: Env): Config {
   const r = new Reader(env);
   const nodeEnv = r.oneOf('NODE_ENV', ['production', 'development', 'test'] as const, 'development');
@@ -162,6 +190,8 @@ export function loadConfig(env: Env): Config {
       maxFailuresPerAddress: r.int('LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 100_000),
     },
     trustedProxyHops: r.int('TRUSTED_PROXY_HOPS', 0, 0, 10),
+    storage: readStorage(r, production),
+    uploads: { dailyQuota: r.int('UPLOAD_DAILY_QUOTA', 100, 1, 100_000) },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

@@ -1,6 +1,6 @@
 import { loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
-import type { Clock, PasswordHasher, RateLimiter, TokenService, UserRepo } from './ports';
+import type { Clock, ImageRepo, ObjectStore, PasswordHasher, RateLimiter, TokenService, UserRepo } from './ports';
 import { BcryptHasher } from './adapters/bcrypt-hasher';
 import { JoseTokens } from './adapters/jose-tokens';
 import type { Database } from './adapters/sql/database';
@@ -16,7 +16,11 @@ export interface Deps {
   hasher: PasswordHasher;
   tokens: TokenService;
   users(): Promise<UserRepo>;
+  images(): Promise<ImageRepo>;
+  uploads(): Promise<ObjectStore>;
+  results(): Promise<ObjectStore>;
   loginLimiter(): Promise<RateLimiter>;
+  uploadQuota(): Promise<RateLimiter>;
   close(): Promise<void>;
 }
 
@@ -46,6 +50,23 @@ function lazy<T>(make: () => Promise<T>): Lazy<T> {
 export function createDeps(config: Config, clock: Clock = systemClock): Deps {
   const database = lazy<Database>(async () => (await import('./adapters/sql/database')).openDatabase(config.database));
   const firestore = lazy(async () => (await import('./adapters/firestore')).openFirestore(config));
+  const storage = lazy(async () => {
+    const { openStorage } = await import('./adapters/gcs-object-store');
+    const { readFile } = await import('node:fs/promises');
+    const keyFile = config.storage.signingKeyFile;
+    const credentials = keyFile
+      ? (JSON.parse(await readFile(keyFile, 'utf8')) as { client_email: string; private_key: string })
+      : undefined;
+    return openStorage({ projectId: config.projectId, apiEndpoint: config.storage.apiEndpoint, credentials });
+  });
+  const bucket = (name: string) =>
+    lazy(async () => new (await import('./adapters/gcs-object-store')).GcsObjectStore(await storage(), name));
+  const limiter = (windowSeconds: number, limits: Record<string, number>) =>
+    lazy(async () => {
+      const { FirestoreRateLimiter } = await import('./adapters/firestore-rate-limiter');
+      return new FirestoreRateLimiter(await firestore(), { windowSeconds, limits }, clock);
+    });
+  const { windowSeconds, maxFailuresPerAccount, maxFailuresPerAddress } = config.login;
   return {
     config,
     clock,
@@ -56,15 +77,14 @@ export function createDeps(config: Config, clock: Clock = systemClock): Deps {
       const { SqlUserRepo } = await import('./adapters/sql/sql-user-repo');
       return new SqlUserRepo((await database()).db);
     }),
-    loginLimiter: lazy(async () => {
-      const { FirestoreRateLimiter } = await import('./adapters/firestore-rate-limiter');
-      const { windowSeconds, maxFailuresPerAccount, maxFailuresPerAddress } = config.login;
-      return new FirestoreRateLimiter(
-        await firestore(),
-        { windowSeconds, limits: { 'login-account': maxFailuresPerAccount, 'login-address': maxFailuresPerAddress } },
-        clock,
-      );
+    images: lazy(async () => new (await import('./adapters/sql/sql-image-repo')).SqlImageRepo((await database()).db)),
+    uploads: bucket(config.storage.uploadsBucket),
+    results: bucket(config.storage.resultsBucket),
+    loginLimiter: limiter(windowSeconds, {
+      'login-account': maxFailuresPerAccount,
+      'login-address': maxFailuresPerAddress,
     }),
+    uploadQuota: limiter(86_400, { upload: config.uploads.dailyQuota }),
     async close() {
       await (await database.created()?.catch(() => undefined))?.close();
       await (await firestore.created()?.catch(() => undefined))?.terminate();

@@ -1,4 +1,6 @@
 /** The interfaces between the domain and the outside world. Adapters implement them. */
+import type { Readable } from 'node:stream';
+import type { AcceptedType, Image } from './core/image';
 
 export interface User {
   id: string;
@@ -54,4 +56,31 @@ export interface RateLimiter {
 
 export interface Clock {
   now(): Date;
+}
+
+export interface ImageRepo {
+  create(image: Image): Promise<void>;
+  /** The bytes arrived through the function: the image waits for processing. */
+  markQueued(id: string, upload: { contentType: AcceptedType; bytes: number }, at: Date): Promise<void>;
+  /** Removes a record whose upload never completed. */
+  discard(id: string): Promise<void>;
+  findById(id: string): Promise<Image | undefined>;
+}
+
+export interface SignedUpload {
+  url: string;
+  method: 'PUT';
+  /** Exactly the headers the client must send with the bytes. */
+  headers: Record<string, string>;
+  expiresAt: Date;
+}
+
+/** One bucket. Keys are built by the server (core/image.ts), never taken from a client. */
+export interface ObjectStore {
+  /** A V4 signed PUT for one new object: bound to the key, the type, a byte range, and "must not exist". */
+  signedUpload(key: string, upload: { contentType: string; maxBytes: number; expiresAt: Date }): Promise<SignedUpload>;
+  /** Streams a new object (it must not exist yet); rejects, leaving nothing, when `body` errors. */
+  write(key: string, body: Readable, contentType: string): Promise<{ generation: string }>;
+  /** Deletes the object; a missing one is not an error. */
+  delete(key: string): Promise<void>;
 }

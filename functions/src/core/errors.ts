@@ -79,3 +79,19 @@ export const tooManyAttempts = (retryAfterSeconds: number): AppError =>
     `Too many failed sign-in attempts. Try again in ${retryAfterSeconds} seconds.`,
     { headers: { 'Retry-After': String(retryAfterSeconds) } },
   );
+
+export const unsupportedUploadType = (): AppError =>
+  new AppError('UPLOAD.UNSUPPORTED_TYPE', 415, 'Upload a JPEG, PNG or WebP image.');
+
+export const uploadTooLarge = (maxBytes: number): AppError =>
+  new AppError('UPLOAD.TOO_LARGE', 413, `An image can be at most ${maxBytes / 1024 / 1024} MB.`);
+
+export const quotaExceeded = (retryAfterSeconds: number): AppError =>
+  new AppError(
+    'UPLOAD.QUOTA_EXCEEDED',
+    429,
+    `You have reached today's upload limit. Try again in ${retryAfterSeconds} seconds.`,
+    {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    },
+  );

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
-import { malformedRequest, methodNotAllowed, requestTooLarge, unsupportedMediaType } from '../core/errors';
+import { methodNotAllowed } from '../core/errors';
 import { toProblem } from '../core/problem';
 import type { Deps, DepsProvider } from '../deps';
 import { createLogger, traceField, traceId, type Logger } from '../logger';
-import { installFrameworkErrorHandler } from './framework-errors';
+import { installFrameworkPatches, restoreContentType } from './framework-patches';
 import { apiHeaders } from './headers';
 
-installFrameworkErrorHandler();
+installFrameworkPatches();
 
 export type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -37,6 +37,7 @@ export function httpFunction(getDeps: DepsProvider, routes: Partial<Record<Metho
     const requestId = randomUUID();
     let log: Logger | undefined;
     let reply: Reply;
+    restoreContentType(req);
     try {
       const deps = getDeps();
       log = deps.log.child({ requestId, ...traceField(traceId(req.headers), deps.config.projectId) });
@@ -75,15 +76,6 @@ function send(res: Response, requestId: string, reply: Reply): void {
   res.status(reply.status);
   if (reply.body === undefined) res.end();
   else res.send(JSON.stringify(reply.body));
-}
-
-/** The JSON body, after the content type and the endpoint's size limit are checked. */
-export function jsonBody(req: Request, maxBytes: number): unknown {
-  const size = req.rawBody?.length ?? Number(req.headers['content-length'] ?? 0);
-  if (size > maxBytes) throw requestTooLarge(maxBytes);
-  if (!req.is('application/json')) throw unsupportedMediaType('application/json');
-  if (size === 0) throw malformedRequest('The body is empty; send a JSON object.');
-  return req.body as unknown;
 }
 
 /**

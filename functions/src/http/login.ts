@@ -3,14 +3,15 @@ import { identityKey, parseCredentials, PASSWORD_MAX_BYTES, utf8Bytes } from '..
 import { appDeps, type DepsProvider } from '../deps';
 import type { RateKey } from '../ports';
 import { sessionJson } from './auth';
-import { clientAddress, httpFunction, jsonBody } from './http-function';
+import { readJson } from './body';
+import { clientAddress, httpFunction } from './http-function';
 
 const MAX_BODY_BYTES = 4096;
 
 export const makeLoginHandler = (deps: DepsProvider) =>
   httpFunction(deps, {
     async POST({ req, deps, log }) {
-      const { login, password } = parseCredentials(jsonBody(req, MAX_BODY_BYTES));
+      const { login, password } = parseCredentials(await readJson(req, MAX_BODY_BYTES));
       // Counted by what was typed, whether or not such an account exists, so throttling
       // reveals nothing either.
       const account: RateKey = { scope: 'login-account', subject: identityKey(login) };

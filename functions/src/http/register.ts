@@ -2,14 +2,15 @@ import { newId } from '../core/ids';
 import { parseRegistration } from '../core/validation';
 import { appDeps, type DepsProvider } from '../deps';
 import { sessionJson } from './auth';
-import { httpFunction, jsonBody } from './http-function';
+import { readJson } from './body';
+import { httpFunction } from './http-function';
 
 const MAX_BODY_BYTES = 4096;
 
 export const makeRegisterHandler = (deps: DepsProvider) =>
   httpFunction(deps, {
     async POST({ req, deps, log }) {
-      const input = parseRegistration(jsonBody(req, MAX_BODY_BYTES));
+      const input = parseRegistration(await readJson(req, MAX_BODY_BYTES));
       const passwordHash = await deps.hasher.hash(input.password);
       const users = await deps.users();
       const user = await users.create({

@@ -26,6 +26,35 @@ function migrations(dialect: SqlDialect, sql: typeof Sql): Record<string, Migrat
           .execute();
       },
     },
+    '0002-images': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('images')
+          .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
+          .addColumn('user_id', 'varchar(32)', (c) => c.notNull().references('users.id'))
+          .addColumn('status', 'varchar(16)', (c) => c.notNull())
+          .addColumn('filename', 'varchar(255)', (c) => c.notNull())
+          .addColumn('content_type', 'varchar(32)', (c) => c.notNull())
+          .addColumn('bytes', 'bigint', (c) => c.notNull())
+          .addColumn('width', 'integer')
+          .addColumn('height', 'integer')
+          .addColumn('options', 'varchar(255)', (c) => c.notNull())
+          .addColumn('original_key', 'varchar(255)', (c) => c.notNull())
+          .addColumn('error_code', 'varchar(64)')
+          .addColumn('error_message', 'varchar(512)')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('processed_at', 'bigint')
+          .modifyEnd(mysqlTable)
+          .execute();
+        // The gallery: one user's images, newest first, paged by (created_at, id).
+        await db.schema
+          .createIndex('images_user_created')
+          .on('images')
+          .columns(['user_id', 'created_at', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -10,8 +10,28 @@ export interface UsersTable {
   created_at: number;
 }
 
+export interface ImagesTable {
+  id: string;
+  user_id: string;
+  status: string;
+  filename: string;
+  content_type: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  /** JSON text of ImageOptions. */
+  options: string;
+  original_key: string;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: number;
+  updated_at: number;
+  processed_at: number | null;
+}
+
 export interface Schema {
   users: UsersTable;
+  images: ImagesTable;
 }
 
 export type SqlDialect = 'mysql' | 'sqlite';

@@ -1,20 +1,37 @@
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type AppError, malformedRequest, requestTooLarge, unsupportedMediaType } from '../core/errors';
+import { malformedRequest, requestTooLarge, unsupportedMediaType, type AppError } from '../core/errors';
 import { toProblem } from '../core/problem';
 import { createLogger } from '../logger';
 import { apiHeaders } from './headers';
 
 /**
- * The Functions Framework parses bodies before our function runs, and hands its errors (bad
- * JSON, a body over its limit) to Express's default handler, which answers in HTML with a stack
- * trace outside production. There is no hook for this (functions-framework-nodejs#686), so we
- * give the Express application prototype a final handler that answers with the same
- * problem+json mapping as everything else. It must run before the framework builds its app,
- * which it does: the framework loads the function's module first.
+ * Two adjustments to what the Functions Framework does before a function runs. There is no hook
+ * for either (functions-framework-nodejs#686), so they sit on the Express application prototype,
+ * which the framework uses after loading the function's module:
+ *
+ * 1. Its body parsers read every body whole, up to 1 GB, before the function is called. HTTP
+ *    functions here read bodies themselves, streaming, with each endpoint's limit, after
+ *    authentication. So the content type of a request for an HTTP function is moved aside
+ *    (the parsers then skip it) and restored by `restoreContentType` in the function's wrapper.
+ *    CloudEvent deliveries keep the framework's parsing.
+ * 2. Errors raised in the framework's own middleware would reach Express's default handler (an
+ *    HTML page with a stack trace outside production); they get the problem+json mapping.
  */
 type Handle = (this: unknown, req: IncomingMessage, res: ServerResponse, done?: (error?: unknown) => void) => void;
+
+const DEFERRED = 'x-cutout-deferred-content-type';
+
+const isCloudEvent = (req: IncomingMessage): boolean =>
+  req.headers['ce-type'] !== undefined || String(req.headers['content-type']).startsWith('application/cloudevents');
+
+/** The content type the client sent, put back for the function that reads the body itself. */
+export function restoreContentType(req: IncomingMessage): void {
+  const deferred = req.headers[DEFERRED];
+  if (typeof deferred === 'string') req.headers['content-type'] = deferred;
+  delete req.headers[DEFERRED];
+}
 
 function toAppError(error: unknown): AppError | undefined {
   const { type, limit } = (error ?? {}) as { type?: unknown; limit?: unknown };
@@ -46,7 +63,7 @@ function answer(res: ServerResponse, error: unknown): void {
 
 let installed = false;
 
-export function installFrameworkErrorHandler(): void {
+export function installFrameworkPatches(): void {
   if (installed) return;
   installed = true;
   // Resolve Express exactly as the framework does, whatever the installed layout.
@@ -54,6 +71,10 @@ export function installFrameworkErrorHandler(): void {
   const proto = (fromFramework('express') as { application: { handle: Handle } }).application;
   const original = proto.handle;
   proto.handle = function handle(req, res, done) {
+    if (req.headers['content-type'] !== undefined && !isCloudEvent(req)) {
+      req.headers[DEFERRED] = req.headers['content-type'];
+      delete req.headers['content-type'];
+    }
     original.call(
       this,
       req,

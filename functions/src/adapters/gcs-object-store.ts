@@ -1,0 +1,77 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Bucket, Storage } from '@google-cloud/storage';
+import type { ObjectStore, SignedUpload } from '../ports';
+
+/**
+ * One bucket through the real Cloud Storage client: the same code against GCS and against the
+ * local storage server (the client's `apiEndpoint` is configuration). V4 URLs are signed with
+ * the configured service-account key locally, and through IAM signBlob in production, where the
+ * client has no key: the same call either way.
+ */
+export class GcsObjectStore implements ObjectStore {
+  private readonly bucket: Bucket;
+
+  constructor(storage: Storage, bucketName: string) {
+    this.bucket = storage.bucket(bucketName);
+  }
+
+  async signedUpload(
+    key: string,
+    upload: { contentType: string; maxBytes: number; expiresAt: Date },
+  ): Promise<SignedUpload> {
+    const extensionHeaders = {
+      'x-goog-content-length-range': `0,${upload.maxBytes}`,
+      // "Only if no such object": a URL can create the original once and never overwrite it.
+      'x-goog-if-generation-match': '0',
+    };
+    const [url] = await this.bucket.file(key).getSignedUrl({
+      version: 'v4',
+      action: 'write',
+      expires: upload.expiresAt,
+      contentType: upload.contentType,
+      extensionHeaders,
+    });
+    return {
+      url,
+      method: 'PUT',
+      headers: { 'Content-Type': upload.contentType, ...extensionHeaders },
+      expiresAt: upload.expiresAt,
+    };
+  }
+
+  async write(key: string, body: Readable, contentType: string): Promise<{ generation: string }> {
+    const file = this.bucket.file(key);
+    // A single-request upload: if the body fails midway the request is abandoned and no object exists.
+    const sink = file.createWriteStream({
+      resumable: false,
+      contentType,
+      preconditionOpts: { ifGenerationMatch: 0 },
+      validation: 'crc32c',
+    });
+    await pipeline(body, sink);
+    return { generation: String(file.metadata.generation ?? '') };
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.bucket.file(key).delete({ ignoreNotFound: true });
+  }
+}
+
+export interface StorageSettings {
+  projectId: string | undefined;
+  /** The local storage server's URL; unset for Google Cloud Storage. */
+  apiEndpoint: string | undefined;
+  /** client_email and private_key of a service-account key, for local signing; unset → IAM signBlob. */
+  credentials: { client_email: string; private_key: string } | undefined;
+}
+
+/** The Storage client, loaded on first use (heavy; most requests never need it). */
+export async function openStorage(settings: StorageSettings): Promise<Storage> {
+  const { Storage } = await import('@google-cloud/storage');
+  return new Storage({
+    projectId: settings.projectId,
+    ...(settings.apiEndpoint ? { apiEndpoint: settings.apiEndpoint } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
+  });
+}

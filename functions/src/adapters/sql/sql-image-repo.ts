@@ -1,0 +1,65 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AcceptedType, Image, ImageOptions, ImageStatus } from '../../core/image';
+import { originalKey } from '../../core/image';
+import type { ImageRepo } from '../../ports';
+import type { ImagesTable, Schema } from './schema';
+
+const toImage = (row: Selectable<ImagesTable>): Image => ({
+  id: row.id,
+  userId: row.user_id,
+  status: row.status as ImageStatus,
+  filename: row.filename,
+  contentType: row.content_type as AcceptedType,
+  bytes: Number(row.bytes),
+  ...(row.width !== null && row.height !== null ? { width: row.width, height: row.height } : {}),
+  options: JSON.parse(row.options) as ImageOptions,
+  createdAt: new Date(Number(row.created_at)),
+  updatedAt: new Date(Number(row.updated_at)),
+  ...(row.processed_at !== null ? { processedAt: new Date(Number(row.processed_at)) } : {}),
+  ...(row.error_code !== null ? { error: { code: row.error_code, message: row.error_message ?? '' } } : {}),
+});
+
+export class SqlImageRepo implements ImageRepo {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async create(image: Image): Promise<void> {
+    await this.db
+      .insertInto('images')
+      .values({
+        id: image.id,
+        user_id: image.userId,
+        status: image.status,
+        filename: image.filename,
+        content_type: image.contentType,
+        bytes: image.bytes,
+        width: image.width ?? null,
+        height: image.height ?? null,
+        options: JSON.stringify(image.options),
+        original_key: originalKey(image.userId, image.id),
+        error_code: null,
+        error_message: null,
+        created_at: image.createdAt.getTime(),
+        updated_at: image.updatedAt.getTime(),
+        processed_at: null,
+      })
+      .execute();
+  }
+
+  async markQueued(id: string, upload: { contentType: AcceptedType; bytes: number }, at: Date): Promise<void> {
+    await this.db
+      .updateTable('images')
+      .set({ status: 'queued', content_type: upload.contentType, bytes: upload.bytes, updated_at: at.getTime() })
+      .where('id', '=', id)
+      .where('status', '=', 'awaiting_upload')
+      .execute();
+  }
+
+  async discard(id: string): Promise<void> {
+    await this.db.deleteFrom('images').where('id', '=', id).execute();
+  }
+
+  async findById(id: string): Promise<Image | undefined> {
+    const row = await this.db.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toImage(row);
+  }
+}
