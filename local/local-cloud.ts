@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { devSecret } from './dev-secrets';
+import { devSecret, devServiceAccount } from './dev-secrets';
 import { startFirestoreEmulator } from './firestore-emulator';
 import { readHostingConfig } from './hosting-config';
 import { createHostingServer } from './hosting-server';
+import { startStorageServer } from './storage/storage-server';
 
 export interface LocalCloudOptions {
   port: number;
@@ -32,6 +33,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     FIRESTORE_EMULATOR_HOST: emulator.host,
     DATABASE_URL: process.env.DATABASE_URL ?? `sqlite:${join(options.dataDir, 'cutout.db')}`,
     TOKEN_SIGNING_KEY: process.env.TOKEN_SIGNING_KEY ?? devSecret(options.dataDir, 'token-signing-key'),
+    STORAGE_SIGNING_KEY_FILE: join(options.dataDir, 'service-account.json'),
     ...options.env,
   });
 
@@ -56,11 +58,37 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const server = createHostingServer(ROOT, hosting, functions);
   await new Promise<void>((ready) => server.listen(options.port, options.host, ready));
   const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host === '127.0.0.1' ? 'localhost' : options.host}:${port}`;
+
+  // The buckets, with the CORS rule Terraform gives the uploads bucket: the page PUTs to it.
+  const key = devServiceAccount(options.dataDir);
+  const storage = await startStorageServer({
+    dataDir: join(options.dataDir, 'storage'),
+    host: '127.0.0.1',
+    signers: [{ clientEmail: key.client_email, privateKey: key.private_key }],
+    buckets: [
+      {
+        name: config.storage.uploadsBucket,
+        cors: [
+          {
+            origin: [url, url.replace('localhost', '127.0.0.1')],
+            method: ['PUT'],
+            responseHeader: ['Content-Type', 'x-goog-content-length-range', 'x-goog-if-generation-match'],
+            maxAgeSeconds: 3600,
+          },
+        ],
+      },
+      { name: config.storage.resultsBucket },
+    ],
+  });
+  process.env.STORAGE_API_ENDPOINT = storage.url;
+
   return {
-    url: `http://${options.host === '127.0.0.1' ? 'localhost' : options.host}:${port}`,
+    url,
     async stop() {
       server.closeAllConnections();
       await new Promise((done) => server.close(done));
+      await storage.stop();
       const { closeAppDeps } = await import('../functions/src/deps');
       await closeAppDeps();
       emulator.stop();

@@ -40,6 +40,17 @@ export interface Config {
     signedUrlTtlSeconds: number;
   };
   uploads: { dailyQuota: number };
+  removeBg: {
+    baseUrl: string;
+    /** Undefined outside production when no remover is configured. */
+    apiKey: string | undefined;
+    /** `url`: remove.bg fetches the original through a signed GET; `file`: the function sends the bytes. */
+    input: 'url' | 'file';
+    timeoutMs: number;
+    maxAttempts: number;
+    maxRetryAfterMs: number;
+  };
+  processing: { eventMaxAgeSeconds: number; leaseSeconds: number };
 }
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
@@ -192,7 +203,21 @@ export function loadConfig(env: Env): Config {
     trustedProxyHops: r.int('TRUSTED_PROXY_HOPS', 0, 0, 10),
     storage: readStorage(r, production),
     uploads: { dailyQuota: r.int('UPLOAD_DAILY_QUOTA', 100, 1, 100_000) },
+    removeBg: {
+      baseUrl: r.string('REMOVE_BG_URL', 'https://api.remove.bg').replace(/\/+$/, ''),
+      apiKey: r.raw('REMOVE_BG_API_KEY'),
+      input: r.oneOf('REMOVE_BG_INPUT', ['url', 'file'] as const, 'url'),
+      timeoutMs: r.int('REMOVE_BG_TIMEOUT_SECONDS', 60, 5, 540) * 1000,
+      maxAttempts: r.int('REMOVE_BG_MAX_ATTEMPTS', 3, 1, 10),
+      maxRetryAfterMs: r.int('REMOVE_BG_MAX_RETRY_AFTER_SECONDS', 20, 0, 300) * 1000,
+    },
+    processing: {
+      eventMaxAgeSeconds: r.int('EVENT_MAX_AGE_SECONDS', 3600, 60, 7 * 86_400),
+      leaseSeconds: r.int('PROCESSING_LEASE_SECONDS', 600, 30, 3600),
+    },
   };
+  if (production && config.removeBg.apiKey === undefined)
+    r.fail('REMOVE_BG_API_KEY: required in production (from Secret Manager)');
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
 }

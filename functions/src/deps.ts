@@ -1,6 +1,16 @@
 import { loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
-import type { Clock, ImageRepo, ObjectStore, PasswordHasher, RateLimiter, TokenService, UserRepo } from './ports';
+import type {
+  BackgroundRemover,
+  Clock,
+  ImageRepo,
+  JobLedger,
+  ObjectStore,
+  PasswordHasher,
+  RateLimiter,
+  TokenService,
+  UserRepo,
+} from './ports';
 import { BcryptHasher } from './adapters/bcrypt-hasher';
 import { JoseTokens } from './adapters/jose-tokens';
 import type { Database } from './adapters/sql/database';
@@ -21,6 +31,8 @@ export interface Deps {
   results(): Promise<ObjectStore>;
   loginLimiter(): Promise<RateLimiter>;
   uploadQuota(): Promise<RateLimiter>;
+  jobs(): Promise<JobLedger>;
+  remover(): Promise<BackgroundRemover>;
   close(): Promise<void>;
 }
 
@@ -85,6 +97,12 @@ export function createDeps(config: Config, clock: Clock = systemClock): Deps {
       'login-address': maxFailuresPerAddress,
     }),
     uploadQuota: limiter(86_400, { upload: config.uploads.dailyQuota }),
+    jobs: lazy(async () => new (await import('./adapters/firestore-job-ledger')).FirestoreJobLedger(await firestore())),
+    remover: lazy(async () => {
+      const { apiKey, ...settings } = config.removeBg;
+      if (!apiKey) throw new Error('REMOVE_BG_API_KEY is not set: no background remover is configured');
+      return new (await import('./adapters/removebg-client')).RemoveBgClient({ ...settings, apiKey });
+    }),
     async close() {
       await (await database.created()?.catch(() => undefined))?.close();
       await (await firestore.created()?.catch(() => undefined))?.terminate();

@@ -1,6 +1,6 @@
 /** The interfaces between the domain and the outside world. Adapters implement them. */
 import type { Readable } from 'node:stream';
-import type { AcceptedType, Image } from './core/image';
+import type { AcceptedType, Image, ImageOptions } from './core/image';
 
 export interface User {
   id: string;
@@ -58,8 +58,22 @@ export interface Clock {
   now(): Date;
 }
 
+export interface ProcessedImage {
+  width: number;
+  height: number;
+  resultKey: string;
+  thumbnailKey: string;
+  creditsCharged: number;
+  /** Time spent in the remover, and in the whole processing, in milliseconds. */
+  removerMs: number;
+  processingMs: number;
+}
+
 export interface ImageRepo {
   create(image: Image): Promise<void>;
+  markProcessing(id: string, at: Date): Promise<void>;
+  markDone(id: string, result: ProcessedImage, at: Date): Promise<void>;
+  markFailed(id: string, error: { code: string; message: string }, at: Date): Promise<void>;
   /** The bytes arrived through the function: the image waits for processing. */
   markQueued(id: string, upload: { contentType: AcceptedType; bytes: number }, at: Date): Promise<void>;
   /** Removes a record whose upload never completed. */
@@ -81,6 +95,44 @@ export interface ObjectStore {
   signedUpload(key: string, upload: { contentType: string; maxBytes: number; expiresAt: Date }): Promise<SignedUpload>;
   /** Streams a new object (it must not exist yet); rejects, leaving nothing, when `body` errors. */
   write(key: string, body: Readable, contentType: string): Promise<{ generation: string }>;
+  /** Writes a small object whole; one that already exists (a retry after a crash) counts as written. */
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** The first `bytes` bytes of an object (enough to read an image header). */
+  readHead(key: string, bytes: number): Promise<Buffer>;
+  read(key: string): Promise<Buffer>;
+  /** A short-lived signed GET; with `filename`, served as an attachment of that name. */
+  signedDownload(key: string, download: { expiresAt: Date; filename?: string }): Promise<string>;
   /** Deletes the object; a missing one is not an error. */
   delete(key: string): Promise<void>;
+}
+
+export type ClaimResult = 'claimed' | 'busy' | 'finished';
+
+/** The job ledger: at-least-once events, exactly-once processing. */
+export interface JobLedger {
+  /** Claims the image for one attempt; 'busy' while another holds a live lease, 'finished' once done or failed. */
+  claim(imageId: string, eventId: string, now: Date, leaseSeconds: number): Promise<ClaimResult>;
+  /** Gives the lease up early (a transient failure), so the redelivered event can claim at once. */
+  release(imageId: string, now: Date): Promise<void>;
+  finish(imageId: string, state: 'done' | 'failed', now: Date): Promise<void>;
+  forget(imageId: string): Promise<void>;
+}
+
+export interface RemovalRequest {
+  /** The remover fetches the original itself from a signed URL, or is sent the bytes. */
+  source: { url: string } | { file: Buffer; filename: string };
+  options: ImageOptions;
+}
+
+export interface Removal {
+  /** PNG: transparent, or on the chosen background colour. */
+  png: Buffer;
+  width: number;
+  height: number;
+  creditsCharged: number;
+}
+
+export interface BackgroundRemover {
+  /** Throws ProcessingError: permanent for what retrying cannot fix, transient otherwise. */
+  remove(request: RemovalRequest): Promise<Removal>;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud';
+import { fakeImage } from '../support/images';
 
 /** A raw GET, so that the path reaches the server exactly as written (no client-side normalising). */
 const rawGet = (url: string, path: string) =>
@@ -65,6 +66,46 @@ describe('the local cloud (npm start)', () => {
       .expect(401);
     expect(wrong.headers['content-type']).toMatch(/^application\/problem\+json/);
     await request(cloud.url).post('/api/unknown').send({}).expect(404);
+  });
+
+  it('takes an upload end to end: signed URL with CORS for the page, PUT, and the multipart path', async () => {
+    const { body } = await request(cloud.url)
+      .post('/api/login')
+      .send({ email: 'local', password: 'password-1' })
+      .expect(200);
+    const auth = `Bearer ${body.token}`;
+    const bytes = fakeImage('png', 5000);
+    const issued = await request(cloud.url)
+      .post('/api/upload')
+      .set('Authorization', auth)
+      .send({ filename: 'cat.png', contentType: 'image/png', size: bytes.length })
+      .expect(201);
+    const { url, headers } = issued.body.upload;
+    const preflight = await fetch(url, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: cloud.url,
+        'Access-Control-Request-Method': 'PUT',
+        'Access-Control-Request-Headers': Object.keys(headers).join(','),
+      },
+    });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(cloud.url);
+    const put = await fetch(url, { method: 'PUT', headers: { ...headers, Origin: cloud.url }, body: bytes });
+    expect(put.status).toBe(200);
+    expect(put.headers.get('access-control-allow-origin')).toBe(cloud.url);
+    const foreign = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'PUT' },
+    });
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+
+    const received = await request(cloud.url)
+      .post('/api/upload')
+      .set('Authorization', auth)
+      .attach('image_file', bytes, 'dog.png')
+      .expect(202);
+    expect(received.body.image).toMatchObject({ status: 'queued', bytes: 5000, contentType: 'image/png' });
   });
 
   it('keeps accounts and the signing key across a restart; the key file is private', async () => {

@@ -119,19 +119,21 @@ describe('logs, failures and authentication', () => {
   describe('requireUser', () => {
     const asRequest = (authorization?: string) => ({ headers: authorization ? { authorization } : {} }) as Request;
 
+    // Users made directly, so that these tests log nothing.
+    const signUp = async (username: string) => {
+      const user = {
+        id: `${username}-id`.padEnd(22, '0'),
+        email: `${username}@example.com`,
+        username,
+        createdAt: clock.now(),
+      };
+      await (await stack.deps.users()).create({ ...user, passwordHash: 'unused' });
+      return { user, token: (await stack.deps.tokens.issue(user.id)).token };
+    };
+
     it('accepts a valid token of an existing user', async () => {
-      const res = await post('register', {
-        email: 'auth@example.com',
-        username: 'auth',
-        password: 'password-1',
-      }).expect(201);
-      const user = await requireUser(asRequest(`Bearer ${res.body.token}`), stack.deps);
-      expect(user).toEqual({
-        id: res.body.user.id,
-        email: 'auth@example.com',
-        username: 'auth',
-        createdAt: expect.any(Date),
-      });
+      const { user, token } = await signUp('auth');
+      await expect(requireUser(asRequest(`Bearer ${token}`), stack.deps)).resolves.toEqual(user);
     });
 
     it.each([
@@ -154,13 +156,9 @@ describe('logs, failures and authentication', () => {
     });
 
     it('refuses an expired token', async () => {
-      const res = await post('register', {
-        email: 'late@example.com',
-        username: 'late',
-        password: 'password-1',
-      }).expect(201);
+      const { token } = await signUp('late');
       clock.advance(3601);
-      await expect(requireUser(asRequest(`Bearer ${res.body.token}`), stack.deps)).rejects.toMatchObject({
+      await expect(requireUser(asRequest(`Bearer ${token}`), stack.deps)).rejects.toMatchObject({
         code: 'AUTH.UNAUTHENTICATED',
       });
     });

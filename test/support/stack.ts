@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Env } from '../../functions/src/config';
@@ -7,6 +8,7 @@ import { migrateToLatest } from '../../functions/src/adapters/sql/migrations';
 import { createDeps, type Deps } from '../../functions/src/deps';
 import type { Clock } from '../../functions/src/ports';
 import { startFirestoreEmulator, type RunningEmulator } from '../../local/firestore-emulator';
+import { startStorageServer, type RunningStorageServer } from '../../local/storage/storage-server';
 import { createMariadbDatabase, type DatabaseKind } from './environment';
 
 export const TEST_SIGNING_KEY = 'test-signing-key-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -34,17 +36,62 @@ export interface TestStack {
   deps: Deps;
   database: Database;
   emulator: RunningEmulator;
+  /** Present when the stack was started with storage. */
+  storage?: RunningStorageServer;
   stop(): Promise<void>;
 }
 
+export interface StackOptions {
+  clock?: Clock;
+  /** Start the local storage server (buckets cutout-uploads and cutout-results) and sign with a fresh key. */
+  storage?: { notificationTarget?: string };
+}
+
+export const UPLOADS_BUCKET = 'cutout-uploads';
+export const RESULTS_BUCKET = 'cutout-results';
+
+async function startStorage(dir: string, options: NonNullable<StackOptions['storage']>) {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const key = {
+    client_email: 'test-signer@demo-cutout.iam.gserviceaccount.com',
+    private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+  const keyFile = join(dir, 'service-account.json');
+  writeFileSync(keyFile, JSON.stringify(key));
+  const server = await startStorageServer({
+    dataDir: join(dir, 'storage'),
+    signers: [{ clientEmail: key.client_email, privateKey: key.private_key }],
+    buckets: [
+      {
+        name: UPLOADS_BUCKET,
+        notificationTarget: options.notificationTarget,
+      },
+      { name: RESULTS_BUCKET },
+    ],
+    retry: { attempts: 3, initialDelayMs: 20 },
+  });
+  return { server, env: { STORAGE_API_ENDPOINT: server.url, STORAGE_SIGNING_KEY_FILE: keyFile } };
+}
+
 /** Real parts for one suite: a migrated database of the given kind and a Firestore emulator. */
-export async function startTestStack(kind: DatabaseKind, overrides: Env = {}, clock?: Clock): Promise<TestStack> {
+export async function startTestStack(
+  kind: DatabaseKind,
+  overrides: Env = {},
+  clockOrOptions?: Clock | StackOptions,
+): Promise<TestStack> {
+  const options: StackOptions =
+    clockOrOptions && 'now' in clockOrOptions ? { clock: clockOrOptions } : (clockOrOptions ?? {});
+  const clock = options.clock;
   const emulator = await startFirestoreEmulator();
   const dir = mkdtempSync(join(tmpdir(), 'cutout-test-'));
   const mariadb = kind === 'mariadb' ? await createMariadbDatabase() : undefined;
+  const storage = options.storage ? await startStorage(dir, options.storage) : undefined;
   const env = testEnv({
     DATABASE_URL: mariadb?.url ?? `sqlite:${join(dir, 'test.db')}`,
     FIRESTORE_EMULATOR_HOST: emulator.host,
+    UPLOADS_BUCKET,
+    RESULTS_BUCKET,
+    ...storage?.env,
     ...overrides,
   });
   const config = loadConfig(env);
@@ -55,8 +102,10 @@ export async function startTestStack(kind: DatabaseKind, overrides: Env = {}, cl
     deps,
     database,
     emulator,
+    storage: storage?.server,
     async stop() {
       await deps.close();
+      await storage?.server.stop();
       await database.close();
       await mariadb?.drop();
       emulator.stop();

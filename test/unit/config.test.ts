@@ -50,6 +50,9 @@ describe('loadConfig', () => {
         'FIRESTORE_EMULATOR_HOST: must not be set in production',
         'DATABASE_URL: SQLite is for local use only; production needs MySQL',
         expect.stringMatching(/^TOKEN_SIGNING_KEY: required/),
+        'UPLOADS_BUCKET: required in production, a bucket name',
+        'RESULTS_BUCKET: required in production, a bucket name',
+        'REMOVE_BG_API_KEY: required in production (from Secret Manager)',
       ]);
     }
     expect.assertions(2);
@@ -62,6 +65,9 @@ describe('loadConfig', () => {
       CLOUD_SQL_INSTANCE: 'my-project:europe-west1:cutout',
       DB_IAM_USER: 'fn-login@my-project.iam',
       DB_POOL_SIZE: '3',
+      UPLOADS_BUCKET: 'my-project-uploads',
+      RESULTS_BUCKET: 'my-project-results',
+      REMOVE_BG_API_KEY: 'a-remove-bg-key',
     });
     expect(config.database).toEqual({
       kind: 'cloudsql',
@@ -72,6 +78,13 @@ describe('loadConfig', () => {
       poolSize: 3,
     });
     expect(config.projectId).toBeUndefined();
+    expect(config.storage).toEqual({
+      apiEndpoint: undefined,
+      uploadsBucket: 'my-project-uploads',
+      resultsBucket: 'my-project-results',
+      signingKeyFile: undefined,
+      signedUrlTtlSeconds: 900,
+    });
   });
 
   it('allows a cheap bcrypt cost only under test', () => {

@@ -53,6 +53,36 @@ export class GcsObjectStore implements ObjectStore {
     return { generation: String(file.metadata.generation ?? '') };
   }
 
+  async put(key: string, body: Buffer, contentType: string): Promise<void> {
+    try {
+      await this.bucket
+        .file(key)
+        .save(body, { resumable: false, contentType, preconditionOpts: { ifGenerationMatch: 0 } });
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 412) throw error;
+    }
+  }
+
+  async readHead(key: string, bytes: number): Promise<Buffer> {
+    const [head] = await this.bucket.file(key).download({ start: 0, end: bytes - 1, validation: false });
+    return head;
+  }
+
+  async read(key: string): Promise<Buffer> {
+    const [body] = await this.bucket.file(key).download();
+    return body;
+  }
+
+  async signedDownload(key: string, download: { expiresAt: Date; filename?: string }): Promise<string> {
+    const [url] = await this.bucket.file(key).getSignedUrl({
+      version: 'v4',
+      action: 'read',
+      expires: download.expiresAt,
+      ...(download.filename ? { responseDisposition: contentDisposition(download.filename) } : {}),
+    });
+    return url;
+  }
+
   async delete(key: string): Promise<void> {
     await this.bucket.file(key).delete({ ignoreNotFound: true });
   }
@@ -74,4 +104,10 @@ export async function openStorage(settings: StorageSettings): Promise<Storage> {
     ...(settings.apiEndpoint ? { apiEndpoint: settings.apiEndpoint } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
   });
+}
+
+/** `attachment` with an ASCII fallback and the UTF-8 name (RFC 6266), safe in a header. */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }

@@ -54,7 +54,6 @@ export function httpFunction(getDeps: DepsProvider, routes: Partial<Record<Metho
         headers: { ...problem.headers, 'Content-Type': 'application/problem+json' },
       };
     }
-    send(res, requestId, reply);
     log?.info(`${req.method} ${req.path} ${reply.status}`, {
       httpRequest: {
         requestMethod: req.method,
@@ -64,6 +63,7 @@ export function httpFunction(getDeps: DepsProvider, routes: Partial<Record<Metho
         remoteIp: req.socket.remoteAddress,
       },
     });
+    send(res, requestId, reply);
   };
 }
 

@@ -25,9 +25,10 @@ export interface MultipartUpload {
 export function readMultipart(req: IncomingMessage, fileField: string, maxFileBytes: number): MultipartUpload {
   let form: busboy.Busboy;
   try {
+    // busboy flags a file that reaches its limit, so its limit is one byte past ours.
     form = busboy({
       headers: req.headers,
-      limits: { files: 1, fileSize: maxFileBytes, fields: 20, fieldSize: 1024, parts: 40 },
+      limits: { files: 1, fileSize: maxFileBytes + 1, fields: 20, fieldSize: 1024, parts: 40 },
     });
   } catch {
     const problem = malformedRequest('The multipart body has no boundary.');

@@ -55,6 +55,19 @@ function migrations(dialect: SqlDialect, sql: typeof Sql): Record<string, Migrat
           .execute();
       },
     },
+    '0003-image-results': {
+      async up(db: Kysely<unknown>) {
+        for (const [name, type] of [
+          ['result_key', 'varchar(255)'],
+          ['thumbnail_key', 'varchar(255)'],
+          ['credits_charged', 'double precision'],
+          ['remover_ms', 'integer'],
+          ['processing_ms', 'integer'],
+        ] as const) {
+          await db.schema.alterTable('images').addColumn(name, type).execute();
+        }
+      },
+    },
   };
 }
 

@@ -22,6 +22,11 @@ export interface ImagesTable {
   /** JSON text of ImageOptions. */
   options: string;
   original_key: string;
+  result_key: string | null;
+  thumbnail_key: string | null;
+  credits_charged: number | null;
+  remover_ms: number | null;
+  processing_ms: number | null;
   error_code: string | null;
   error_message: string | null;
   created_at: number;

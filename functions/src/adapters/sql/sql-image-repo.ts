@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AcceptedType, Image, ImageOptions, ImageStatus } from '../../core/image';
 import { originalKey } from '../../core/image';
-import type { ImageRepo } from '../../ports';
+import type { ImageRepo, ProcessedImage } from '../../ports';
 import type { ImagesTable, Schema } from './schema';
 
 const toImage = (row: Selectable<ImagesTable>): Image => ({
@@ -36,6 +36,11 @@ export class SqlImageRepo implements ImageRepo {
         height: image.height ?? null,
         options: JSON.stringify(image.options),
         original_key: originalKey(image.userId, image.id),
+        result_key: null,
+        thumbnail_key: null,
+        credits_charged: null,
+        remover_ms: null,
+        processing_ms: null,
         error_code: null,
         error_message: null,
         created_at: image.createdAt.getTime(),
@@ -51,6 +56,50 @@ export class SqlImageRepo implements ImageRepo {
       .set({ status: 'queued', content_type: upload.contentType, bytes: upload.bytes, updated_at: at.getTime() })
       .where('id', '=', id)
       .where('status', '=', 'awaiting_upload')
+      .execute();
+  }
+
+  async markProcessing(id: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('images')
+      .set({ status: 'processing', updated_at: at.getTime() })
+      .where('id', '=', id)
+      .where('status', 'in', ['awaiting_upload', 'queued', 'processing'])
+      .execute();
+  }
+
+  async markDone(id: string, result: ProcessedImage, at: Date): Promise<void> {
+    await this.db
+      .updateTable('images')
+      .set({
+        status: 'done',
+        width: result.width,
+        height: result.height,
+        result_key: result.resultKey,
+        thumbnail_key: result.thumbnailKey,
+        credits_charged: result.creditsCharged,
+        remover_ms: Math.round(result.removerMs),
+        processing_ms: Math.round(result.processingMs),
+        error_code: null,
+        error_message: null,
+        updated_at: at.getTime(),
+        processed_at: at.getTime(),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markFailed(id: string, error: { code: string; message: string }, at: Date): Promise<void> {
+    await this.db
+      .updateTable('images')
+      .set({
+        status: 'failed',
+        error_code: error.code,
+        error_message: error.message.slice(0, 512),
+        updated_at: at.getTime(),
+        processed_at: at.getTime(),
+      })
+      .where('id', '=', id)
       .execute();
   }
 
