@@ -5,7 +5,8 @@ import { devSecret, devServiceAccount } from './dev-secrets';
 import { startFirestoreEmulator } from './firestore-emulator';
 import { readHostingConfig } from './hosting-config';
 import { createHostingServer } from './hosting-server';
-import { startStorageServer } from './storage/storage-server';
+import { startRemoveBgServer, type RunningRemoveBg } from './removebg/removebg-server';
+import { startStorageServer, type RunningStorageServer } from './storage/storage-server';
 
 export interface LocalCloudOptions {
   port: number;
@@ -17,23 +18,37 @@ export interface LocalCloudOptions {
 
 export interface LocalCloud {
   url: string;
+  storage: RunningStorageServer;
+  /** The local remove.bg-compatible endpoint; absent when REMOVE_BG_API_KEY points at the real one. */
+  removeBg: RunningRemoveBg | undefined;
   stop(): Promise<void>;
 }
 
 const ROOT = resolve(__dirname, '..');
 
+const listen = async (server: Server, host: string, port = 0): Promise<number> => {
+  await new Promise<void>((ready) => server.listen(port, host, ready));
+  return (server.address() as AddressInfo).port;
+};
+
 /**
- * The whole product on one machine: the Firestore emulator, the database (migrated), every
- * registered function behind the firebase.json rewrites, and the static page. The functions
- * run unchanged and read their configuration from process.env, as in the cloud.
+ * The whole product on one machine: the Firestore emulator, the database (migrated), the
+ * storage server with its finalize trigger, remove.bg (local unless a key is given), every
+ * function behind the firebase.json rewrites, and the static page. The functions run
+ * unchanged and read their configuration from process.env, as in the cloud.
  */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const savedEnv = { ...process.env };
   const emulator = await startFirestoreEmulator();
+  const realRemover = Boolean(options.env?.REMOVE_BG_API_KEY ?? process.env.REMOVE_BG_API_KEY);
+  const removeBgKey = devSecret(options.dataDir, 'remove-bg-api-key');
+  const removeBg = realRemover ? undefined : await startRemoveBgServer({ apiKey: removeBgKey });
   Object.assign(process.env, {
     FIRESTORE_EMULATOR_HOST: emulator.host,
     DATABASE_URL: process.env.DATABASE_URL ?? `sqlite:${join(options.dataDir, 'cutout.db')}`,
     TOKEN_SIGNING_KEY: process.env.TOKEN_SIGNING_KEY ?? devSecret(options.dataDir, 'token-signing-key'),
     STORAGE_SIGNING_KEY_FILE: join(options.dataDir, 'service-account.json'),
+    ...(removeBg ? { REMOVE_BG_URL: removeBg.url, REMOVE_BG_API_KEY: removeBgKey } : {}),
     ...options.env,
   });
 
@@ -54,10 +69,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       functions.set(rewrite.function.functionId, getTestServer(rewrite.function.functionId));
     }
   }
+  // Eventarc's target: processUpload on its own loopback port, as a Cloud Run service would be.
+  const trigger = getTestServer('processUpload');
+  const triggerPort = await listen(trigger, '127.0.0.1');
 
   const server = createHostingServer(ROOT, hosting, functions);
-  await new Promise<void>((ready) => server.listen(options.port, options.host, ready));
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.host, options.port);
   const url = `http://${options.host === '127.0.0.1' ? 'localhost' : options.host}:${port}`;
 
   // The buckets, with the CORS rule Terraform gives the uploads bucket: the page PUTs to it.
@@ -69,6 +86,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     buckets: [
       {
         name: config.storage.uploadsBucket,
+        notificationTarget: `http://127.0.0.1:${triggerPort}/`,
         cors: [
           {
             origin: [url, url.replace('localhost', '127.0.0.1')],
@@ -85,13 +103,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
   return {
     url,
+    storage,
+    removeBg,
     async stop() {
-      server.closeAllConnections();
-      await new Promise((done) => server.close(done));
+      for (const open of [server, trigger]) open.closeAllConnections();
+      await Promise.all([server, trigger].map((open) => new Promise((done) => open.close(done))));
       await storage.stop();
+      await removeBg?.stop();
       const { closeAppDeps } = await import('../functions/src/deps');
       await closeAppDeps();
       emulator.stop();
+      process.env = savedEnv;
     },
   };
 }

@@ -1,4 +1,7 @@
-import { http } from '@google-cloud/functions-framework';
+import { cloudEvent, http } from '@google-cloud/functions-framework';
+import { processUpload } from './events/process-upload';
+import { delete as deleteImage } from './http/delete';
+import { images } from './http/images';
 import { login } from './http/login';
 import { register } from './http/register';
 import { upload } from './http/upload';
@@ -7,3 +10,6 @@ import { upload } from './http/upload';
 http('register', register);
 http('login', login);
 http('upload', upload);
+http('images', images);
+http('delete', deleteImage);
+cloudEvent('processUpload', processUpload);

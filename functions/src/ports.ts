@@ -79,6 +79,10 @@ export interface ImageRepo {
   /** Removes a record whose upload never completed. */
   discard(id: string): Promise<void>;
   findById(id: string): Promise<Image | undefined>;
+  /** One user's images, newest first, strictly after the cursor. */
+  listByUser(userId: string, page: { limit: number; after?: { createdAt: number; id: string } }): Promise<Image[]>;
+  /** Deletes the row; false when there was none. */
+  delete(id: string): Promise<boolean>;
 }
 
 export interface SignedUpload {

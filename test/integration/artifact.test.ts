@@ -9,7 +9,7 @@ import { startFirestoreEmulator, type RunningEmulator } from '../../local/firest
 import { buildFunctions } from '../../scripts/build';
 import { TEST_SIGNING_KEY } from '../support/stack';
 
-const FUNCTIONS = ['register', 'login'];
+const FUNCTIONS = ['register', 'login', 'upload', 'images', 'delete', 'processUpload'];
 
 describe('the built artifact (npm run build)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cutout-artifact-'));

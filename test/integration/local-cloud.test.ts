@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud';
-import { fakeImage } from '../support/images';
+import sharp from 'sharp';
+
+const DISC_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300"><rect width="100%" height="100%" fill="#fff"/><circle cx="200" cy="150" r="90" fill="#258"/></svg>';
 
 /** A raw GET, so that the path reaches the server exactly as written (no client-side normalising). */
 const rawGet = (url: string, path: string) =>
@@ -74,11 +77,11 @@ describe('the local cloud (npm start)', () => {
       .send({ email: 'local', password: 'password-1' })
       .expect(200);
     const auth = `Bearer ${body.token}`;
-    const bytes = fakeImage('png', 5000);
+    const bytes = await sharp(Buffer.from(DISC_SVG)).png().toBuffer();
     const issued = await request(cloud.url)
       .post('/api/upload')
       .set('Authorization', auth)
-      .send({ filename: 'cat.png', contentType: 'image/png', size: bytes.length })
+      .send({ filename: 'disc.png', contentType: 'image/png', size: bytes.length })
       .expect(201);
     const { url, headers } = issued.body.upload;
     const preflight = await fetch(url, {
@@ -100,12 +103,25 @@ describe('the local cloud (npm start)', () => {
     });
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
 
+    // The finalize event reaches processUpload, which cuts the subject out with the local remove.bg.
+    const id = issued.body.image.id;
+    await cloud.storage.idle();
+    const shown = await request(cloud.url).get(`/api/images/${id}`).set('Authorization', auth).expect(200);
+    expect(shown.body.image).toMatchObject({ id, status: 'done', width: 400, height: 300 });
+    const cutout = await fetch(shown.body.image.resultUrl);
+    expect(cutout.headers.get('content-type')).toBe('image/png');
+    expect(await sharp(Buffer.from(await cutout.arrayBuffer())).metadata()).toMatchObject({
+      width: 400,
+      height: 300,
+      hasAlpha: true,
+    });
+
     const received = await request(cloud.url)
       .post('/api/upload')
       .set('Authorization', auth)
       .attach('image_file', bytes, 'dog.png')
       .expect(202);
-    expect(received.body.image).toMatchObject({ status: 'queued', bytes: 5000, contentType: 'image/png' });
+    expect(received.body.image).toMatchObject({ status: 'queued', bytes: bytes.length, contentType: 'image/png' });
   });
 
   it('keeps accounts and the signing key across a restart; the key file is private', async () => {

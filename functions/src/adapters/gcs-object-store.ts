@@ -9,8 +9,12 @@ import type { ObjectStore, SignedUpload } from '../ports';
  * the configured service-account key locally, and through IAM signBlob in production, where the
  * client has no key: the same call either way.
  */
+/** Signed GET URLs kept per instance: without a key each signature is an IAM signBlob call. */
+const SIGNED_CACHE_LIMIT = 5000;
+
 export class GcsObjectStore implements ObjectStore {
   private readonly bucket: Bucket;
+  private readonly signed = new Map<string, Promise<string>>();
 
   constructor(storage: Storage, bucketName: string) {
     this.bucket = storage.bucket(bucketName);
@@ -73,13 +77,27 @@ export class GcsObjectStore implements ObjectStore {
     return body;
   }
 
-  async signedDownload(key: string, download: { expiresAt: Date; filename?: string }): Promise<string> {
-    const [url] = await this.bucket.file(key).getSignedUrl({
-      version: 'v4',
-      action: 'read',
-      expires: download.expiresAt,
-      ...(download.filename ? { responseDisposition: contentDisposition(download.filename) } : {}),
-    });
+  /**
+   * Callers align `expiresAt` to a window (see image-json.ts), so a gallery polled or paged
+   * within that window reuses its URLs instead of signing them again.
+   */
+  signedDownload(key: string, download: { expiresAt: Date; filename?: string }): Promise<string> {
+    const cacheKey = `${key}\0${download.filename ?? ''}\0${download.expiresAt.getTime()}`;
+    const cached = this.signed.get(cacheKey);
+    if (cached) return cached;
+    const url = this.bucket
+      .file(key)
+      .getSignedUrl({
+        version: 'v4',
+        action: 'read',
+        expires: download.expiresAt,
+        ...(download.filename ? { responseDisposition: contentDisposition(download.filename) } : {}),
+      })
+      .then(([signed]) => signed);
+    url.catch(() => this.signed.delete(cacheKey));
+    // Maps iterate in insertion order: dropping the first entry drops the oldest.
+    if (this.signed.size >= SIGNED_CACHE_LIMIT) this.signed.delete(this.signed.keys().next().value as string);
+    this.signed.set(cacheKey, url);
     return url;
   }
 

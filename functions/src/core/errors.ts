@@ -95,3 +95,5 @@ export const quotaExceeded = (retryAfterSeconds: number): AppError =>
       headers: { 'Retry-After': String(retryAfterSeconds) },
     },
   );
+
+export const imageNotFound = (): AppError => new AppError('IMAGE.NOT_FOUND', 404, 'There is no such image.');

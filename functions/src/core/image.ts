@@ -41,6 +41,13 @@ export const DEFAULT_OPTIONS: ImageOptions = { type: 'auto', size: 'auto', bgCol
 
 /** Object keys are built here, never from what a client sends. */
 export const originalKey = (userId: string, imageId: string): string => `u/${userId}/${imageId}/original`;
+export const resultKey = (image: Pick<Image, 'userId' | 'id'>): string => `u/${image.userId}/${image.id}/cutout.png`;
+export const thumbnailKey = (image: Pick<Image, 'userId' | 'id'>): string =>
+  `u/${image.userId}/${image.id}/thumbnail.webp`;
+
+/** What a downloaded cutout is called: the original's name, "-nobg", as PNG. */
+export const downloadName = (filename: string): string =>
+  `${filename.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'image'}-nobg.png`;
 
 export const isAcceptedType = (value: string): value is AcceptedType =>
   (ACCEPTED_TYPES as readonly string[]).includes(value);

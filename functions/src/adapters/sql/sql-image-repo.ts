@@ -107,6 +107,29 @@ export class SqlImageRepo implements ImageRepo {
     await this.db.deleteFrom('images').where('id', '=', id).execute();
   }
 
+  async listByUser(
+    userId: string,
+    page: { limit: number; after?: { createdAt: number; id: string } },
+  ): Promise<Image[]> {
+    let query = this.db.selectFrom('images').selectAll().where('user_id', '=', userId);
+    const after = page.after;
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+    return rows.map(toImage);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('images').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   async findById(id: string): Promise<Image | undefined> {
     const row = await this.db.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toImage(row);

@@ -1,0 +1,158 @@
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import {
+  MAX_MEGAPIXELS,
+  MAX_UPLOAD_BYTES,
+  originalKey,
+  resultKey,
+  sniffImageType,
+  thumbnailKey,
+  type Image,
+} from '../core/image';
+import { shouldProcess, type StorageObjectData } from '../core/process-guard';
+import { isPermanent, permanentFailure } from '../core/processing-errors';
+import { appDeps, type Deps, type DepsProvider } from '../deps';
+import type { Logger } from '../logger';
+
+/** Enough of the file for any header sharp needs to read the dimensions (EXIF blocks included). */
+const HEAD_BYTES = 256 * 1024;
+const THUMBNAIL_PX = 400;
+
+async function dimensions(deps: Deps, key: string, bytes: number): Promise<{ width: number; height: number }> {
+  const { default: sharp } = await import('sharp');
+  const uploads = await deps.uploads();
+  const head = await uploads.readHead(key, HEAD_BYTES);
+  if (!sniffImageType(head))
+    throw permanentFailure(
+      'IMAGE.UNSUPPORTED',
+      'The file is not a JPEG, PNG or WebP image. Upload a photo in one of those formats.',
+    );
+  // The header alone says how large the image is: nothing is decoded before the limits are checked.
+  const read = async (input: Buffer) => sharp(input, { limitInputPixels: false }).metadata();
+  const meta = await read(head)
+    .catch(() => (bytes > head.length ? uploads.read(key).then(read) : undefined))
+    .catch(() => undefined);
+  if (!meta?.width || !meta.height)
+    throw permanentFailure(
+      'IMAGE.UNREADABLE',
+      'The image could not be read; it may be damaged or incomplete. Upload it again.',
+    );
+  const rotated = (meta.orientation ?? 1) >= 5;
+  return rotated ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+}
+
+/** The work itself, once this invocation holds the image. Returns false when the image was deleted meanwhile. */
+async function processImage(image: Image, bytes: number, deps: Deps, log: Logger): Promise<boolean> {
+  const started = performance.now();
+  const images = await deps.images();
+  await images.markProcessing(image.id, deps.clock.now());
+  const key = originalKey(image.userId, image.id);
+  if (bytes > MAX_UPLOAD_BYTES)
+    throw permanentFailure('IMAGE.TOO_LARGE', 'The image is larger than 22 MB. Upload a smaller file.');
+  const { width, height } = await dimensions(deps, key, bytes);
+  const megapixels = (width * height) / 1e6;
+  if (megapixels > MAX_MEGAPIXELS) {
+    throw permanentFailure(
+      'IMAGE.TOO_MANY_PIXELS',
+      `The image has ${megapixels.toFixed(1)} megapixels; the most is ${MAX_MEGAPIXELS}. Upload a smaller image.`,
+    );
+  }
+
+  const uploads = await deps.uploads();
+  const source =
+    deps.config.removeBg.input === 'url'
+      ? { url: await uploads.signedDownload(key, { expiresAt: new Date(deps.clock.now().getTime() + 10 * 60_000) }) }
+      : { file: await uploads.read(key), filename: `original.${image.contentType.split('/')[1]}` };
+  const removerStarted = performance.now();
+  const removal = await (await deps.remover()).remove({ source, options: image.options });
+  const removerMs = performance.now() - removerStarted;
+
+  const { default: sharp } = await import('sharp');
+  const thumbnail = await sharp(removal.png)
+    .resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: 80 })
+    .toBuffer();
+  // Deleted while the remover worked: write nothing.
+  if (!(await images.findById(image.id))) return false;
+  const results = await deps.results();
+  const outputs = { resultKey: resultKey(image), thumbnailKey: thumbnailKey(image) };
+  await Promise.all([
+    results.put(outputs.resultKey, removal.png, 'image/png'),
+    results.put(outputs.thumbnailKey, thumbnail, 'image/webp'),
+  ]);
+  // Deleted while we wrote: take the outputs back, so nothing is orphaned.
+  if (!(await images.findById(image.id))) {
+    await Promise.all([results.delete(outputs.resultKey), results.delete(outputs.thumbnailKey)]);
+    return false;
+  }
+  await images.markDone(
+    image.id,
+    {
+      width: removal.width || width,
+      height: removal.height || height,
+      ...outputs,
+      creditsCharged: removal.creditsCharged,
+      removerMs,
+      processingMs: performance.now() - started,
+    },
+    deps.clock.now(),
+  );
+  log.info('Image processed', { imageId: image.id, removerMs: Math.round(removerMs), credits: removal.creditsCharged });
+  return true;
+}
+
+/**
+ * The finalize trigger on the uploads bucket. At-least-once delivery, exactly-once effect: the
+ * image is claimed in the job ledger first, outputs are written only if absent, and the row is
+ * updated by id, so a duplicate, concurrent or retried event never charges or writes twice.
+ * Permanent failures mark the image failed and return; transient ones throw, for a retry.
+ */
+export const makeProcessUpload =
+  (getDeps: DepsProvider) =>
+  async (event: CloudEvent<StorageObjectData>): Promise<void> => {
+    const deps = getDeps();
+    const now = deps.clock.now();
+    const log = deps.log.child({ eventId: event.id });
+    const decision = shouldProcess(
+      event,
+      deps.config.storage.uploadsBucket,
+      now,
+      deps.config.processing.eventMaxAgeSeconds,
+    );
+    const images = await deps.images();
+    if (!decision.act) {
+      log.info('Event ignored', { reason: decision.reason, imageId: decision.imageId });
+      const image = decision.stale && decision.imageId ? await images.findById(decision.imageId) : undefined;
+      if (image && (image.status === 'awaiting_upload' || image.status === 'queued')) {
+        await images.markFailed(
+          image.id,
+          { code: 'IMAGE.EXPIRED', message: 'Processing did not start in time. Upload the image again.' },
+          now,
+        );
+      }
+      return;
+    }
+    const image = await images.findById(decision.imageId);
+    if (!image || image.userId !== decision.userId)
+      return log.info('Event for an unknown image ignored', { imageId: decision.imageId });
+    if (image.status === 'done' || image.status === 'failed')
+      return log.info('Image already finished', { imageId: image.id });
+    const ledger = await deps.jobs();
+    const claim = await ledger.claim(image.id, event.id, now, deps.config.processing.leaseSeconds);
+    if (claim !== 'claimed') return log.info(`Image ${claim} elsewhere; event ignored`, { imageId: image.id });
+
+    try {
+      await processImage(image, decision.bytes, deps, log);
+      await ledger.finish(image.id, 'done', deps.clock.now());
+    } catch (error) {
+      if (!isPermanent(error)) {
+        await ledger.release(image.id, deps.clock.now()).catch(() => undefined);
+        log.error('Processing failed; the event will be retried', { imageId: image.id, error });
+        throw error;
+      }
+      await images.markFailed(image.id, { code: error.code, message: error.message }, deps.clock.now());
+      await ledger.finish(image.id, 'failed', deps.clock.now());
+      log.warn('Image failed', { imageId: image.id, code: error.code });
+    }
+  };
+
+export const processUpload = makeProcessUpload(appDeps);

@@ -1,0 +1,35 @@
+import { imageNotFound } from '../core/errors';
+import { originalKey, resultKey, thumbnailKey } from '../core/image';
+import { appDeps, type DepsProvider } from '../deps';
+import { requireUser } from './auth';
+import { httpFunction } from './http-function';
+import { ownImage } from './images';
+import { pathId } from './path-id';
+
+/**
+ * Deletes an image: the row first, so a processUpload still at work sees it gone and writes
+ * nothing (or takes back what it wrote), then the original, the cutout, the thumbnail and the
+ * job. A second delete finds no row: 404, and nothing else changes.
+ */
+export const makeDeleteHandler = (deps: DepsProvider) =>
+  httpFunction(deps, {
+    async DELETE({ req, deps, log }) {
+      const user = await requireUser(req, deps);
+      const id = pathId(req.path, 'delete');
+      if (id === undefined) throw imageNotFound();
+      const image = await ownImage(deps, user, id);
+      if (!(await (await deps.images()).delete(image.id))) throw imageNotFound();
+      const [uploads, results, jobs] = await Promise.all([deps.uploads(), deps.results(), deps.jobs()]);
+      await Promise.all([
+        uploads.delete(originalKey(image.userId, image.id)),
+        results.delete(resultKey(image)),
+        results.delete(thumbnailKey(image)),
+        jobs.forget(image.id),
+      ]);
+      log.info('Image deleted', { userId: user.id, imageId: image.id });
+      return { status: 204 };
+    },
+  });
+
+const del = makeDeleteHandler(appDeps);
+export { del as delete };

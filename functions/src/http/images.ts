@@ -1,0 +1,60 @@
+import { imageNotFound, validationError } from '../core/errors';
+import { PageTokens } from '../core/page-token';
+import { appDeps, type Deps, type DepsProvider } from '../deps';
+import type { User } from '../ports';
+import { requireUser } from './auth';
+import type { Context, Reply } from './http-function';
+import { httpFunction } from './http-function';
+import { imageWithUrls } from './image-json';
+import { pathId } from './path-id';
+
+const DEFAULT_PAGE = 24;
+const MAX_PAGE = 100;
+
+function pageSize(raw: unknown): number {
+  if (raw === undefined) return DEFAULT_PAGE;
+  const size = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
+    throw validationError([{ field: 'pageSize', message: `must be a whole number from 1 to ${MAX_PAGE}` }]);
+  }
+  return size;
+}
+
+/** The caller's gallery, newest first, paged by an opaque keyset token. */
+async function list({ req, deps }: Context, user: User): Promise<Reply> {
+  const limit = pageSize(req.query.pageSize);
+  const tokens = new PageTokens(deps.config.tokens.signingKey);
+  const raw = req.query.pageToken;
+  if (raw !== undefined && typeof raw !== 'string')
+    throw validationError([{ field: 'pageToken', message: 'must be a single value' }]);
+  const after = raw ? tokens.decode(user.id, raw) : undefined;
+  // One more than asked for says whether there is a next page without a second query.
+  const rows = await (await deps.images()).listByUser(user.id, { limit: limit + 1, after });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextPageToken =
+    rows.length > limit && last ? tokens.encode(user.id, { createdAt: last.createdAt.getTime(), id: last.id }) : null;
+  return {
+    status: 200,
+    body: { images: await Promise.all(page.map((image) => imageWithUrls(image, deps))), nextPageToken },
+  };
+}
+
+/** One image, the caller's own; anyone else's is as absent as a missing one. */
+export async function ownImage(deps: Deps, user: User, id: string) {
+  const image = await (await deps.images()).findById(id);
+  if (!image || image.userId !== user.id) throw imageNotFound();
+  return image;
+}
+
+export const makeImagesHandler = (deps: DepsProvider) =>
+  httpFunction(deps, {
+    async GET(ctx) {
+      const user = await requireUser(ctx.req, ctx.deps);
+      const id = pathId(ctx.req.path, 'images');
+      if (id === undefined) return list(ctx, user);
+      return { status: 200, body: { image: await imageWithUrls(await ownImage(ctx.deps, user, id), ctx.deps) } };
+    },
+  });
+
+export const images = makeImagesHandler(appDeps);
