@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['local/**', 'scripts/**', 'test/**', '*.js'],
+    files: ['local/**', 'scripts/**', 'test/**', 'cli/**', '*.js'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -10,6 +10,8 @@ export type DatabaseConfig =
       kind: 'cloudsql';
       instance: string;
       user: string;
+      /** Only for the built-in migrator user; the functions authenticate as IAM users. */
+      password?: string;
       database: string;
       ipType: 'PUBLIC' | 'PRIVATE' | 'PSC';
       poolSize: number;
@@ -122,13 +124,25 @@ function readDatabase(r: Reader, production: boolean): DatabaseConfig {
     if (!/^[a-z0-9-:.]+:[a-z0-9-]+:[a-z0-9-]+$/.test(instance)) {
       r.fail(`CLOUD_SQL_INSTANCE: expected a connection name "project:region:instance", got "${instance}"`);
     }
-    const user = r.raw('DB_IAM_USER');
-    if (user === undefined)
+    const password = r.raw('DB_PASSWORD');
+    const user = password === undefined ? r.raw('DB_IAM_USER') : r.raw('DB_USER');
+    if (user === undefined) {
       r.fail(
-        'DB_IAM_USER: required with CLOUD_SQL_INSTANCE, the IAM database user (service account email without ".gserviceaccount.com")',
+        password === undefined
+          ? 'DB_IAM_USER: required with CLOUD_SQL_INSTANCE, the IAM database user (service account email without ".gserviceaccount.com")'
+          : 'DB_USER: required with DB_PASSWORD, the built-in database user',
       );
+    }
     const ipType = r.oneOf('CLOUD_SQL_IP_TYPE', ['PUBLIC', 'PRIVATE', 'PSC'] as const, 'PUBLIC');
-    return { kind: 'cloudsql', instance, user: user ?? '', database: r.string('DB_NAME', 'cutout'), ipType, poolSize };
+    return {
+      kind: 'cloudsql',
+      instance,
+      user: user ?? '',
+      ...(password === undefined ? {} : { password }),
+      database: r.string('DB_NAME', 'cutout'),
+      ipType,
+      poolSize,
+    };
   }
   const url = r.raw('DATABASE_URL') ?? (production ? undefined : 'sqlite:.data/cutout.db');
   if (url === undefined) {

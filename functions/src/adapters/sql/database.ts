@@ -37,11 +37,12 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const options = await connector.getOptions({
     instanceConnectionName: config.instance,
     ipType: IpAddressTypes[config.ipType],
-    authType: AuthTypes.IAM,
+    authType: config.password === undefined ? AuthTypes.IAM : AuthTypes.PASSWORD,
   });
   const pool = createPool({
     ...options,
     user: config.user,
+    password: config.password,
     database: config.database,
     connectionLimit: config.poolSize,
     timezone: 'Z',

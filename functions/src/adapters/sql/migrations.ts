@@ -80,3 +80,12 @@ export async function migrateToLatest(db: Kysely<Schema>, dialect: SqlDialect): 
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
+
+/** Read and write on the application's tables, nothing more (no DDL, no GRANT), for one MySQL user. */
+export async function grantDataAccess(db: Kysely<Schema>, user: string): Promise<void> {
+  if (!/^[A-Za-z0-9@._-]{1,64}$/.test(user)) throw new Error(`Not a database user name: ${user}`);
+  const { sql } = await import('kysely');
+  for (const table of ['users', 'images']) {
+    await sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ${sql.table(table)} TO ${sql.lit(user)}@'%'`.execute(db);
+  }
+}

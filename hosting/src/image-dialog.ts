@@ -1,0 +1,166 @@
+import { ApiError, getImage } from './api';
+import { compareView } from './compare';
+import { deleteWithConfirmation } from './delete-flow';
+import { byId, formatBytes, formatDate, h, icon, ICONS } from './dom';
+import { downloadLink } from './download-link';
+import { publish, subscribe, urlsAreFresh } from './image-store';
+import { closeOnBackdrop, openModal } from './modal';
+import { track } from './poller';
+import { badge, STATUS_LABEL } from './status';
+import { isFinal, type Image } from './types';
+
+const dialog = () => byId('image-dialog', HTMLDialogElement);
+const body = () => byId('image-dialog-body', HTMLDivElement);
+const title = () => byId('image-dialog-title', HTMLHeadingElement);
+const galleryTitle = () => byId('gallery-title', HTMLHeadingElement);
+
+/** Where an open image lives, so that it can be bookmarked or reloaded: /images/{id}. */
+export const imagePath = (id: string): string => `/images/${encodeURIComponent(id)}`;
+
+export function imageIdFromPath(path: string): string | null {
+  const match = /^\/images\/([^/]+)\/?$/.exec(path);
+  if (!match?.[1]) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+let shownId: string | null = null;
+let shownStatus: string | null = null;
+
+const SUBJECTS: Record<string, string> = {
+  auto: 'Detected automatically',
+  person: 'Person',
+  product: 'Product',
+  car: 'Car',
+};
+
+function details(image: Image): HTMLElement {
+  const rows: [string, string][] = [
+    ['Status', STATUS_LABEL[image.status]],
+    ['Size', formatBytes(image.bytes) + (image.width ? ` · ${image.width} × ${image.height} px` : '')],
+    ['Uploaded', formatDate(image.createdAt)],
+    ['Subject', SUBJECTS[image.options.type] ?? image.options.type],
+    ['Background', image.options.bgColor ? `#${image.options.bgColor}` : 'Transparent'],
+  ];
+  return h('dl', { class: 'details' }, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+}
+
+function render(image: Image): void {
+  shownStatus = image.status;
+  title().textContent = image.filename;
+  const status = image.status;
+  const media =
+    status === 'done'
+      ? compareView(image)
+      : h(
+          'div',
+          { class: `placeholder placeholder-${status === 'failed' ? 'failed' : 'working'}` },
+          status === 'failed' ? icon(ICONS.alert) : h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+          h(
+            'p',
+            {},
+            status === 'failed'
+              ? (image.error?.message ?? 'This image could not be processed.')
+              : `${STATUS_LABEL[status]}…`,
+          ),
+        );
+  const problem = h('div', { class: 'alert', role: 'alert', hidden: true });
+  const remove = h(
+    'button',
+    { type: 'button', class: 'button danger-quiet' },
+    icon(ICONS.trash),
+    h('span', {}, 'Delete'),
+  );
+  remove.addEventListener('click', () => {
+    void deleteWithConfirmation(image, galleryTitle).then((outcome) => {
+      if (outcome.kind === 'deleted') dialog().close();
+      if (outcome.kind === 'failed') {
+        problem.textContent = outcome.message;
+        problem.hidden = false;
+      }
+    });
+  });
+  const actions = h(
+    'div',
+    { class: 'dialog-actions' },
+    remove,
+    image.status === 'done' && image.downloadUrl ? downloadLink(image, 'button primary', 'Download PNG') : null,
+  );
+  body().replaceChildren(
+    media,
+    h('div', { class: 'dialog-meta' }, badge(image.status), details(image)),
+    problem,
+    actions,
+  );
+}
+
+function renderMissing(): void {
+  title().textContent = 'Image not found';
+  const back = h('button', { type: 'button', class: 'button primary' }, 'Back to your cutouts');
+  back.addEventListener('click', () => dialog().close());
+  body().replaceChildren(
+    h(
+      'div',
+      { class: 'placeholder placeholder-failed' },
+      icon(ICONS.alert),
+      h('p', {}, 'This image does not exist. It may have been deleted, or it belongs to a different account.'),
+    ),
+    h('div', { class: 'dialog-actions' }, back),
+  );
+}
+
+export function initImageDialog(): void {
+  const box = dialog();
+  byId('image-dialog-close', HTMLButtonElement).addEventListener('click', () => box.close());
+  closeOnBackdrop(box);
+  box.addEventListener('close', () => {
+    shownId = null;
+    body().replaceChildren();
+    if (imageIdFromPath(location.pathname)) history.replaceState(null, '', '/');
+  });
+  subscribe((event) => {
+    if (event.kind === 'changed' && event.image.id === shownId && event.image.status !== shownStatus) {
+      render(event.image);
+    }
+    if (event.kind === 'removed' && event.id === shownId && box.open) box.close();
+  });
+}
+
+/** Opens one image; `known` is shown at once when its signed URLs are still fresh. */
+export function openImage(id: string, known?: Image): void {
+  const box = dialog();
+  if (box.open) box.close();
+  shownId = id;
+  shownStatus = null;
+  history.replaceState(null, '', imagePath(id));
+  title().textContent = known?.filename ?? 'Cutout';
+  body().replaceChildren(h('p', { class: 'muted center' }, 'Loading…'));
+  openModal(box, byId('image-dialog-close', HTMLButtonElement), galleryTitle);
+  if (known && urlsAreFresh(id)) {
+    render(known);
+    if (!isFinal(known.status)) track(id);
+    return;
+  }
+  getImage(id)
+    .then((image) => {
+      if (shownId !== id) return;
+      render(image); // first, so that the published change is not rendered twice
+      publish({ kind: 'changed', image });
+      if (!isFinal(image.status)) track(id);
+    })
+    .catch((error: unknown) => {
+      if (shownId !== id) return;
+      if (error instanceof ApiError && error.status === 404) return renderMissing();
+      if (error instanceof ApiError && error.sessionExpired) return;
+      body().replaceChildren(
+        h(
+          'div',
+          { class: 'alert', role: 'alert' },
+          error instanceof Error ? error.message : 'Could not load this image.',
+        ),
+      );
+    });
+}
