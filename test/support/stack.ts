@@ -44,7 +44,7 @@ export interface TestStack {
 export interface StackOptions {
   clock?: Clock;
   /** Start the local storage server (buckets cutout-uploads and cutout-results) and sign with a fresh key. */
-  storage?: { notificationTarget?: string; now?: () => Date };
+  storage?: { notificationTarget?: string; now?: () => Date; retry?: { attempts: number; initialDelayMs: number } };
 }
 
 export const UPLOADS_BUCKET = 'cutout-uploads';
@@ -68,7 +68,7 @@ async function startStorage(dir: string, options: NonNullable<StackOptions['stor
       },
       { name: RESULTS_BUCKET },
     ],
-    retry: { attempts: 3, initialDelayMs: 20 },
+    retry: options.retry ?? { attempts: 3, initialDelayMs: 20 },
     now: options.now,
   });
   return { server, env: { STORAGE_API_ENDPOINT: server.url, STORAGE_SIGNING_KEY_FILE: keyFile } };

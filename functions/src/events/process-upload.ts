@@ -12,6 +12,7 @@ import { shouldProcess, type StorageObjectData } from '../core/process-guard';
 import { isPermanent, permanentFailure } from '../core/processing-errors';
 import { appDeps, type Deps, type DepsProvider } from '../deps';
 import type { Logger } from '../logger';
+import type { Removal } from '../ports';
 
 /** Enough of the file for any header sharp needs to read the dimensions (EXIF blocks included). */
 const HEAD_BYTES = 256 * 1024;
@@ -40,6 +41,39 @@ async function dimensions(deps: Deps, key: string, bytes: number): Promise<{ wid
   return rotated ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
 }
 
+/**
+ * The cutout: reused when an earlier attempt stored it before failing (so a retry never pays
+ * remove.bg twice), otherwise from the remover, the one step that costs credits.
+ */
+async function cutout(image: Image, key: string, deps: Deps): Promise<Removal & { removerMs: number }> {
+  const stored = await (await deps.results()).read(resultKey(image)).catch(() => undefined);
+  if (stored) {
+    const { default: sharp } = await import('sharp');
+    const { width = 0, height = 0 } = await sharp(stored).metadata();
+    return { png: stored, width, height, creditsCharged: 0, removerMs: 0 };
+  }
+  const uploads = await deps.uploads();
+  const source =
+    deps.config.removeBg.input === 'url'
+      ? { url: await uploads.signedDownload(key, { expiresAt: new Date(deps.clock.now().getTime() + 10 * 60_000) }) }
+      : { file: await uploads.read(key), filename: `original.${image.contentType.split('/')[1]}` };
+  const started = performance.now();
+  const removal = await (await deps.remover()).remove({ source, options: image.options });
+  return { ...removal, removerMs: performance.now() - started };
+}
+
+/** A write retried a few times in place: a storage hiccup after remove.bg answered should not cost a redelivery. */
+async function persist(write: () => Promise<void>, attempts = 3): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (attempt - 1)));
+    }
+  }
+}
+
 /** The work itself, once this invocation holds the image. Returns false when the image was deleted meanwhile. */
 async function processImage(image: Image, bytes: number, deps: Deps, log: Logger): Promise<boolean> {
   const started = performance.now();
@@ -57,14 +91,8 @@ async function processImage(image: Image, bytes: number, deps: Deps, log: Logger
     );
   }
 
-  const uploads = await deps.uploads();
-  const source =
-    deps.config.removeBg.input === 'url'
-      ? { url: await uploads.signedDownload(key, { expiresAt: new Date(deps.clock.now().getTime() + 10 * 60_000) }) }
-      : { file: await uploads.read(key), filename: `original.${image.contentType.split('/')[1]}` };
-  const removerStarted = performance.now();
-  const removal = await (await deps.remover()).remove({ source, options: image.options });
-  const removerMs = performance.now() - removerStarted;
+  const removal = await cutout(image, key, deps);
+  const removerMs = removal.removerMs;
 
   const { default: sharp } = await import('sharp');
   const thumbnail = await sharp(removal.png)
@@ -76,8 +104,8 @@ async function processImage(image: Image, bytes: number, deps: Deps, log: Logger
   const results = await deps.results();
   const outputs = { resultKey: resultKey(image), thumbnailKey: thumbnailKey(image) };
   await Promise.all([
-    results.put(outputs.resultKey, removal.png, 'image/png'),
-    results.put(outputs.thumbnailKey, thumbnail, 'image/webp'),
+    persist(() => results.put(outputs.resultKey, removal.png, 'image/png')),
+    persist(() => results.put(outputs.thumbnailKey, thumbnail, 'image/webp')),
   ]);
   // Deleted while we wrote: take the outputs back, so nothing is orphaned.
   if (!(await images.findById(image.id))) {

@@ -1,7 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import busboy from 'busboy';
-import { type AppError, malformedRequest, validationError } from '../core/errors';
+import { AppError, malformedRequest, validationError } from '../core/errors';
+
+/** A file stream that fails is the client's body ending early or malformed, not our fault. */
+const broken = (error: unknown): AppError =>
+  error instanceof AppError ? error : malformedRequest('The multipart body ended early or is malformed.');
 
 export interface FilePart {
   /** The form fields that came before the file. */
@@ -52,15 +56,19 @@ export function readMultipart(req: IncomingMessage, fileField: string, maxFileBy
         return;
       }
       seenFile = true;
+      // A body that ends inside the file fails the stream at once, possibly before the caller
+      // is listening; without a listener that error would crash the request. Readers check
+      // `stream.errored` (peek, ByteCounter).
+      stream.on('error', () => undefined);
       resolve({ fields: { ...fields }, filename: info.filename ?? '', stream });
     });
     form.on('filesLimit', () => late('send exactly one file'));
     form.on('close', () => resolve(undefined));
-    form.on('error', () => reject(malformedRequest('The multipart body is malformed.')));
+    form.on('error', (error) => reject(broken(error)));
   });
   const finished = new Promise<AppError | undefined>((resolve) => {
     form.on('close', () => resolve(problem));
-    form.on('error', () => resolve(problem ?? malformedRequest('The multipart body is malformed.')));
+    form.on('error', (error) => resolve(problem ?? broken(error)));
   });
   req.pipe(form);
   return { file, finished };
@@ -75,8 +83,9 @@ export class ByteCounter extends Transform {
     private readonly tooLarge: () => Error,
   ) {
     super();
+    if (source.errored) process.nextTick(() => this.destroy(broken(source.errored)));
     source.on('limit', () => this.destroy(tooLarge()));
-    source.on('error', (error) => this.destroy(error));
+    source.on('error', (error) => this.destroy(broken(error)));
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -92,6 +101,7 @@ export class ByteCounter extends Transform {
 /** The first `n` bytes of a paused stream, put back so the stream still yields everything. */
 export function peek(stream: Readable, n: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    if (stream.errored) return reject(broken(stream.errored));
     const chunks: Buffer[] = [];
     let size = 0;
     const finish = () => {
@@ -108,6 +118,9 @@ export function peek(stream: Readable, n: number): Promise<Buffer> {
       }
       if (size >= n) finish();
     };
-    stream.on('readable', onReadable).on('end', finish).on('error', reject);
+    stream
+      .on('readable', onReadable)
+      .on('end', finish)
+      .on('error', (error) => reject(broken(error)));
   });
 }
