@@ -7,6 +7,7 @@ import type { Deps } from '../../functions/src/deps';
 import { makeDeleteHandler } from '../../functions/src/http/delete';
 import { makeImagesHandler } from '../../functions/src/http/images';
 import { makeRegisterHandler } from '../../functions/src/http/register';
+import { signUp as signUpAs } from '../support/accounts';
 import { databaseKinds } from '../support/environment';
 import { PNG_1X1 } from '../support/images';
 import { RESULTS_BUCKET, startTestStack, UPLOADS_BUCKET, type TestStack } from '../support/stack';
@@ -25,7 +26,6 @@ http(
   makeDeleteHandler(() => current),
 );
 
-let seq = 0;
 let storageNow = () => new Date();
 
 describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
@@ -40,14 +40,7 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
     storageNow = () => new Date();
   });
 
-  const signUp = async () => {
-    seq += 1;
-    const res = await request(getTestServer('register'))
-      .post('/')
-      .send({ email: `g${seq}@example.com`, username: `gallery${seq}`, password: 'password-1' })
-      .expect(201);
-    return { userId: res.body.user.id as string, auth: `Bearer ${res.body.token}` };
-  };
+  const signUp = () => signUpAs('gallery');
   /** An image as processing leaves it: row done, original, cutout and thumbnail stored. */
   const seedDone = async (userId: string, createdAt = new Date(), filename = 'holiday.jpg') => {
     const image: Image = {

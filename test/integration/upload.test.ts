@@ -8,6 +8,7 @@ import { MAX_UPLOAD_BYTES } from '../../functions/src/core/image';
 import type { Deps } from '../../functions/src/deps';
 import { makeRegisterHandler } from '../../functions/src/http/register';
 import { makeUploadHandler } from '../../functions/src/http/upload';
+import { signUp as signUpAs } from '../support/accounts';
 import { databaseKinds } from '../support/environment';
 import { fakeImage, PNG_1X1 } from '../support/images';
 import { startTestStack, UPLOADS_BUCKET, type TestStack } from '../support/stack';
@@ -29,7 +30,6 @@ cloudEvent('uploadProbe', (event: CloudEvent<Record<string, unknown>>) => {
 });
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-let seq = 0;
 
 describe.each(databaseKinds())('POST /api/upload on %s', (kind) => {
   let stack: TestStack;
@@ -47,14 +47,7 @@ describe.each(databaseKinds())('POST /api/upload on %s', (kind) => {
     await new Promise((done) => probe.close(done));
   });
 
-  const signUp = async () => {
-    seq += 1;
-    const res = await request(getTestServer('register'))
-      .post('/')
-      .send({ email: `up${seq}@example.com`, username: `up${seq}`, password: 'password-1' })
-      .expect(201);
-    return { userId: res.body.user.id as string, auth: `Bearer ${res.body.token}` };
-  };
+  const signUp = () => signUpAs('up');
   const direct = (auth: string, body: unknown) =>
     request(getTestServer('upload'))
       .post('/')
