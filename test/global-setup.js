@@ -5,5 +5,5 @@
  */
 module.exports = async function globalSetup() {
   const { build } = require('vite');
-  await build({ configFile: 'hosting/vite.config.ts', logLevel: 'warn' });
+  await build({ configFile: 'hosting/vite.config.mts', logLevel: 'warn' });
 };

@@ -43,6 +43,7 @@ export const ICONS = {
   download: 'M12 4v11m0 0 4.5-4.5M12 15l-4.5-4.5M4 19h16',
   trash: 'M5 7h14M10 7V5h4v2m-7 0 1 12h8l1-12',
   close: 'M6 6l12 12M18 6 6 18',
+  file: 'M7 3h7l4 4v14H7zM14 3v4h4',
   alert: 'M12 8v5m0 3.5v.5M10.3 4.2 3 17a2 2 0 0 0 1.7 3h14.6a2 2 0 0 0 1.7-3L13.7 4.2a2 2 0 0 0-3.4 0Z',
 };
 

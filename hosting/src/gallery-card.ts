@@ -51,13 +51,8 @@ export function galleryCard(image: Image, actions: CardActions): HTMLLIElement {
     h(
       'div',
       { class: 'card-footer' },
-      h(
-        'div',
-        { class: 'card-info' },
-        h('p', { class: 'card-name', title: image.filename }, image.filename),
-        badge(image.status),
-      ),
-      h('div', { class: 'card-actions' }, download, remove),
+      h('p', { class: 'card-name', title: image.filename }, image.filename),
+      h('div', { class: 'card-row' }, badge(image.status), h('div', { class: 'card-actions' }, download, remove)),
     ),
   );
 }

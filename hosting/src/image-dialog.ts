@@ -39,13 +39,17 @@ const SUBJECTS: Record<string, string> = {
 
 function details(image: Image): HTMLElement {
   const rows: [string, string][] = [
-    ['Status', STATUS_LABEL[image.status]],
     ['Size', formatBytes(image.bytes) + (image.width ? ` · ${image.width} × ${image.height} px` : '')],
     ['Uploaded', formatDate(image.createdAt)],
     ['Subject', SUBJECTS[image.options.type] ?? image.options.type],
     ['Background', image.options.bgColor ? `#${image.options.bgColor}` : 'Transparent'],
   ];
-  return h('dl', { class: 'details' }, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+  // <div> groups in a <dl> are valid HTML and keep each term beside its value when lines wrap.
+  return h(
+    'dl',
+    { class: 'details' },
+    ...rows.map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, value))),
+  );
 }
 
 function render(image: Image): void {

@@ -2,7 +2,7 @@ import { h } from './dom';
 import type { ImageStatus } from './types';
 
 export const STATUS_LABEL: Record<ImageStatus, string> = {
-  awaiting_upload: 'Waiting for upload',
+  awaiting_upload: 'Uploading',
   queued: 'Queued',
   processing: 'Removing background',
   done: 'Done',
@@ -10,7 +10,7 @@ export const STATUS_LABEL: Record<ImageStatus, string> = {
 };
 
 const SHORT_LABEL: Record<ImageStatus, string> = {
-  awaiting_upload: 'Waiting',
+  awaiting_upload: 'Uploading',
   queued: 'Queued',
   processing: 'Processing',
   done: 'Done',

@@ -40,7 +40,7 @@ export class UploadItem {
       h(
         'div',
         { class: 'upload-head' },
-        h('img', { class: 'upload-thumb', src: this.preview, alt: '' }),
+        this.thumbnail(),
         h(
           'div',
           { class: 'upload-title' },
@@ -56,11 +56,21 @@ export class UploadItem {
     );
   }
 
+  /** The file itself, small; a file the browser cannot show gets a plain icon instead. */
+  private thumbnail(): HTMLElement {
+    const image = h('img', { class: 'upload-thumb', src: this.preview, alt: '' });
+    image.addEventListener('error', () => image.replaceWith(h('span', { class: 'upload-thumb' }, icon(ICONS.file))), {
+      once: true,
+    });
+    return image;
+  }
+
   get finished(): boolean {
     return this.phase === 'done' || this.phase === 'failed';
   }
 
   uploading(fraction: number): void {
+    if (this.phase !== 'uploading') this.badgeSlot.replaceChildren(badge('awaiting_upload'));
     this.phase = 'uploading';
     this.progress.value = fraction;
     this.status.textContent = `Uploading… ${Math.round(fraction * 100)}%`;

@@ -19,7 +19,7 @@ export function checkFile(file: File): string | null {
 export function displayName(file: File): string {
   if (file.name && file.name !== 'image.png') return file.name;
   const extension = file.type.split('/')[1] ?? 'png';
-  const stamp = new Date().toISOString().slice(0, 19).replace(/[T:]/g, '-');
+  const stamp = new Date().toTimeString().slice(0, 8).replaceAll(':', '');
   return `pasted-${stamp}.${extension === 'jpeg' ? 'jpg' : extension}`;
 }
 
