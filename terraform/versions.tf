@@ -10,5 +10,13 @@ terraform {
       source  = "hashicorp/google-beta"
       version = "~> 6.8"
     }
+    random = {
+      source  = "hashicorp/random"
+      version = "~> 3.6"
+    }
+    archive = {
+      source  = "hashicorp/archive"
+      version = "~> 2.6"
+    }
   }
 }

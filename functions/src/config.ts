@@ -24,7 +24,8 @@ export interface Config {
   database: DatabaseConfig;
   firestore: { emulatorHost: string | undefined; databaseId: string };
   tokens: {
-    signingKey: string;
+    /** Required by the functions that issue or check tokens (all but processUpload); see `requireSecret`. */
+    signingKey: string | undefined;
     previousSigningKey: string | undefined;
     ttlSeconds: number;
     issuer: string;
@@ -188,6 +189,16 @@ function readStorage(r: Reader, production: boolean): Config['storage'] {
   };
 }
 
+/**
+ * A secret only some functions are given (least privilege: processUpload has no token key, the
+ * HTTP functions no remove.bg key). Each is checked where it is used, so a function deployed
+ * without a secret it needs fails on first use with the variable's name, never with a default.
+ */
+export function requireSecret(value: string | undefined, name: string): string {
+  if (value === undefined) throw new ConfigError([`${name}: required by this function (from Secret Manager), not set`]);
+  return value;
+}
+
 export function loadConfig(env: Env): Config {
   const r = new Reader(env);
   const nodeEnv = r.oneOf('NODE_ENV', ['production', 'development', 'test'] as const, 'development');
@@ -202,7 +213,7 @@ export function loadConfig(env: Env): Config {
     database: readDatabase(r, production),
     firestore: { emulatorHost, databaseId: r.string('FIRESTORE_DATABASE', '(default)') },
     tokens: {
-      signingKey: r.secret('TOKEN_SIGNING_KEY', true) ?? '',
+      signingKey: r.secret('TOKEN_SIGNING_KEY', false),
       previousSigningKey: r.secret('TOKEN_SIGNING_KEY_PREVIOUS', false),
       ttlSeconds: r.int('TOKEN_TTL_SECONDS', 3600, 60, 86_400),
       issuer: r.string('TOKEN_ISSUER', 'cutout'),
@@ -230,8 +241,6 @@ export function loadConfig(env: Env): Config {
       leaseSeconds: r.int('PROCESSING_LEASE_SECONDS', 600, 30, 3600),
     },
   };
-  if (production && config.removeBg.apiKey === undefined)
-    r.fail('REMOVE_BG_API_KEY: required in production (from Secret Manager)');
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
 }

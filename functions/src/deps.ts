@@ -1,4 +1,4 @@
-import { loadConfig, type Config } from './config';
+import { loadConfig, requireSecret, type Config } from './config';
 import { createLogger, type Logger } from './logger';
 import type {
   BackgroundRemover,
@@ -79,12 +79,19 @@ export function createDeps(config: Config, clock: Clock = systemClock): Deps {
       return new FirestoreRateLimiter(await firestore(), { windowSeconds, limits }, clock);
     });
   const { windowSeconds, maxFailuresPerAccount, maxFailuresPerAddress } = config.login;
+  let tokens: TokenService | undefined;
   return {
     config,
     clock,
     log: createLogger(config.logLevel),
     hasher: new BcryptHasher(config.bcryptCost),
-    tokens: new JoseTokens(config.tokens, clock),
+    get tokens() {
+      tokens ??= new JoseTokens(
+        { ...config.tokens, signingKey: requireSecret(config.tokens.signingKey, 'TOKEN_SIGNING_KEY') },
+        clock,
+      );
+      return tokens;
+    },
     users: lazy(async () => {
       const { SqlUserRepo } = await import('./adapters/sql/sql-user-repo');
       return new SqlUserRepo((await database()).db);
@@ -100,8 +107,10 @@ export function createDeps(config: Config, clock: Clock = systemClock): Deps {
     jobs: lazy(async () => new (await import('./adapters/firestore-job-ledger')).FirestoreJobLedger(await firestore())),
     remover: lazy(async () => {
       const { apiKey, ...settings } = config.removeBg;
-      if (!apiKey) throw new Error('REMOVE_BG_API_KEY is not set: no background remover is configured');
-      return new (await import('./adapters/removebg-client')).RemoveBgClient({ ...settings, apiKey });
+      return new (await import('./adapters/removebg-client')).RemoveBgClient({
+        ...settings,
+        apiKey: requireSecret(apiKey, 'REMOVE_BG_API_KEY'),
+      });
     }),
     async close() {
       await (await database.created()?.catch(() => undefined))?.close();

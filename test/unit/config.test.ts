@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../../functions/src/config';
+import { ConfigError, loadConfig, requireSecret } from '../../functions/src/config';
+import { createDeps } from '../../functions/src/deps';
 
 const KEY = 'k'.repeat(40);
 
@@ -49,10 +50,8 @@ describe('loadConfig', () => {
       expect((error as ConfigError).problems).toEqual([
         'FIRESTORE_EMULATOR_HOST: must not be set in production',
         'DATABASE_URL: SQLite is for local use only; production needs MySQL',
-        expect.stringMatching(/^TOKEN_SIGNING_KEY: required/),
         'UPLOADS_BUCKET: required in production, a bucket name',
         'RESULTS_BUCKET: required in production, a bucket name',
-        'REMOVE_BG_API_KEY: required in production (from Secret Manager)',
       ]);
     }
     expect.assertions(2);
@@ -85,6 +84,19 @@ describe('loadConfig', () => {
       signingKeyFile: undefined,
       signedUrlTtlSeconds: 900,
     });
+  });
+
+  it('checks each secret where a function uses it: missing, it fails by name, never with a default', async () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'mysql://u@127.0.0.1:1/x',
+      UPLOADS_BUCKET: 'u-b',
+      RESULTS_BUCKET: 'r-b',
+    });
+    const deps = createDeps(config);
+    expect(() => deps.tokens).toThrow(/TOKEN_SIGNING_KEY: required by this function/);
+    await expect(deps.remover()).rejects.toThrow(/REMOVE_BG_API_KEY: required by this function/);
+    expect(() => requireSecret(undefined, 'X')).toThrow(ConfigError);
   });
 
   it('allows a cheap bcrypt cost only under test', () => {

@@ -1,3 +1,4 @@
+import { requireSecret } from '../config';
 import { imageNotFound, validationError } from '../core/errors';
 import { PageTokens } from '../core/page-token';
 import { appDeps, type Deps, type DepsProvider } from '../deps';
@@ -23,7 +24,7 @@ function pageSize(raw: unknown): number {
 /** The caller's gallery, newest first, paged by an opaque keyset token. */
 async function list({ req, deps }: Context, user: User): Promise<Reply> {
   const limit = pageSize(req.query.pageSize);
-  const tokens = new PageTokens(deps.config.tokens.signingKey);
+  const tokens = new PageTokens(requireSecret(deps.config.tokens.signingKey, 'TOKEN_SIGNING_KEY'));
   const raw = req.query.pageToken;
   if (raw !== undefined && typeof raw !== 'string')
     throw validationError([{ field: 'pageToken', message: 'must be a single value' }]);
