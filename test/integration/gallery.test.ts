@@ -174,6 +174,24 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
     expect(await objectsUnder(RESULTS_BUCKET, a.userId)).toHaveLength(2);
   });
 
+  it('shows an image stranded in processing as failed, and records it', async () => {
+    const { userId, auth } = await signUp();
+    const id = await seedRow(userId, new Date(Date.now() - 3 * 3600_000));
+    await (await stack.deps.images()).markProcessing(id, new Date(Date.now() - 3 * 3600_000));
+    const { body } = await get(auth, `/api/images/${id}`).expect(200);
+    expect(body.image).toMatchObject({
+      status: 'failed',
+      error: { code: 'IMAGE.EXPIRED', message: expect.stringMatching(/did not finish/) },
+    });
+    expect(
+      await stack.database.db
+        .selectFrom('images')
+        .select(['status', 'error_code'])
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    ).toEqual({ status: 'failed', error_code: 'IMAGE.EXPIRED' });
+  });
+
   it('answers ids of other shapes with 404, never 500', async () => {
     const { auth } = await signUp();
     for (const path of [

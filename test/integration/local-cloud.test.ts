@@ -122,6 +122,7 @@ describe('the local cloud (npm start)', () => {
       .attach('image_file', bytes, 'dog.png')
       .expect(202);
     expect(received.body.image).toMatchObject({ status: 'queued', bytes: bytes.length, contentType: 'image/png' });
+    await cloud.storage.idle(); // let its processing finish before the next test stops the cloud
   });
 
   it('keeps accounts and the signing key across a restart; the key file is private', async () => {

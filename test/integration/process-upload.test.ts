@@ -153,7 +153,13 @@ describe.each(databaseKinds())('processUpload on %s', (kind) => {
     const event = held[0]!;
     held = undefined;
     const calls = removeBg.calls();
-    await Promise.all([processUpload(event), processUpload(event), processUpload(event)]);
+    const outcomes = await Promise.allSettled([processUpload(event), processUpload(event), processUpload(event)]);
+    // The two that found it busy are not acknowledged, so the platform brings them back...
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected', 'rejected']);
+    expect(
+      outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason.code),
+    ).toEqual(['IMAGE.BUSY', 'IMAGE.BUSY']);
+    // ...and then, the image being done, they are acknowledged and do nothing.
     await processUpload(event);
     expect(removeBg.calls() - calls).toBe(1);
     expect((await row(id)).status).toBe('done');

@@ -145,7 +145,7 @@ onMariadb('faults in the pipeline (MariaDB behind a proxy that can fail)', () =>
     expect(await (await stack.deps.jobs()).claim(upload.id, 'dead-worker', clock.now(), 600)).toBe('claimed');
     await (await stack.deps.images()).markProcessing(upload.id, clock.now());
     const calls = removeBg.calls();
-    await processUpload(event);
+    await expect(processUpload(event)).rejects.toMatchObject({ code: 'IMAGE.BUSY' });
     expect((await row(upload.id)).status).toBe('processing');
     clock.offsetMs += 601_000;
     await processUpload(event);

@@ -1,3 +1,4 @@
+import { strandedReason, type Image } from '../../functions/src/core/image';
 import { shouldProcess, type UploadEvent } from '../../functions/src/core/process-guard';
 
 const now = new Date('2026-11-24T12:00:00Z');
@@ -38,5 +39,34 @@ describe('shouldProcess', () => {
       imageId: 'AAAAAAAAAAAAAAAAAAAAAA',
       stale: true,
     });
+  });
+});
+
+describe('strandedReason', () => {
+  const limits = { uploadSeconds: 900, eventMaxAgeSeconds: 3600, leaseSeconds: 600 };
+  const at = (secondsAgo: number) => new Date(now.getTime() - secondsAgo * 1000);
+  const image = (status: Image['status'], secondsAgo: number) => ({
+    status,
+    createdAt: at(secondsAgo),
+    updatedAt: at(secondsAgo),
+  });
+
+  it('leaves images alone while they can still finish', () => {
+    expect(strandedReason(image('awaiting_upload', 4499), now, limits)).toBeUndefined();
+    expect(strandedReason(image('processing', 4199), now, limits)).toBeUndefined();
+    expect(strandedReason(image('done', 99_999), now, limits)).toBeUndefined();
+    expect(strandedReason(image('failed', 99_999), now, limits)).toBeUndefined();
+  });
+
+  it('fails an upload that never arrived and processing that outlived every redelivery', () => {
+    expect(strandedReason(image('awaiting_upload', 4501), now, limits)).toEqual({
+      code: 'IMAGE.EXPIRED',
+      message: expect.stringMatching(/did not arrive/),
+    });
+    expect(strandedReason(image('queued', 4201), now, limits)).toEqual({
+      code: 'IMAGE.EXPIRED',
+      message: expect.stringMatching(/did not finish/),
+    });
+    expect(strandedReason(image('processing', 4201), now, limits)?.code).toBe('IMAGE.EXPIRED');
   });
 });

@@ -117,13 +117,10 @@ describe('the built-in segmentation engine', () => {
     expect(() => cutOut(Buffer.alloc(0), 0, 0)).toThrow(RangeError);
   });
 
-  it('cuts out a 12-megapixel image in well under two seconds', () => {
+  // Its speed (ms per megapixel) is measured by `npm run bench`, not asserted here.
+  it('cuts out a 12-megapixel image', () => {
     const scene = largeScene(4000, 3000);
-    const started = performance.now();
     const cut = cutOut(scene.rgba, scene.width, scene.height);
-    const elapsed = performance.now() - started;
     expect(iou(cut.rgba, scene.mask)).toBeGreaterThan(0.99);
-    // About 1 s on a 2-core machine; the bound leaves room for a busy CI runner.
-    expect(elapsed).toBeLessThan(4000);
   });
 });

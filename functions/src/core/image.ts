@@ -133,3 +133,26 @@ export function parseUploadRequest(input: unknown): UploadRequest {
   if (errors.length > 0) throw validationError(errors);
   return { filename, contentType: body.contentType as string, size: size as number, options };
 }
+
+/**
+ * Why an unfinished image can no longer finish, if it cannot: its upload never arrived, or
+ * its processing outlived every redelivery the platform makes (events older than the maximum
+ * age are dropped, and a lease outlives no worker). Shown as failed instead of spinning forever.
+ */
+export function strandedReason(
+  image: Pick<Image, 'status' | 'createdAt' | 'updatedAt'>,
+  now: Date,
+  limits: { uploadSeconds: number; eventMaxAgeSeconds: number; leaseSeconds: number },
+): { code: string; message: string } | undefined {
+  const age = (since: Date) => (now.getTime() - since.getTime()) / 1000;
+  if (image.status === 'awaiting_upload' && age(image.createdAt) > limits.uploadSeconds + limits.eventMaxAgeSeconds) {
+    return { code: 'IMAGE.EXPIRED', message: 'The upload did not arrive in time. Upload the image again.' };
+  }
+  if (
+    (image.status === 'queued' || image.status === 'processing') &&
+    age(image.updatedAt) > limits.eventMaxAgeSeconds + limits.leaseSeconds
+  ) {
+    return { code: 'IMAGE.EXPIRED', message: 'Processing did not finish. Upload the image again.' };
+  }
+  return undefined;
+}

@@ -9,7 +9,7 @@ import {
   type Image,
 } from '../core/image';
 import { shouldProcess, type StorageObjectData } from '../core/process-guard';
-import { isPermanent, permanentFailure } from '../core/processing-errors';
+import { isPermanent, permanentFailure, transientFailure } from '../core/processing-errors';
 import { appDeps, type Deps, type DepsProvider } from '../deps';
 import type { Logger } from '../logger';
 import type { Removal } from '../ports';
@@ -166,7 +166,13 @@ export const makeProcessUpload =
       return log.info('Image already finished', { imageId: image.id });
     const ledger = await deps.jobs();
     const claim = await ledger.claim(image.id, event.id, now, deps.config.processing.leaseSeconds);
-    if (claim !== 'claimed') return log.info(`Image ${claim} elsewhere; event ignored`, { imageId: image.id });
+    if (claim === 'finished') return log.info('Image already finished', { imageId: image.id });
+    if (claim === 'busy') {
+      // Not acknowledged: should the holder fail, it has no event left to be retried with, so
+      // this one must come back (after the platform's backoff) until the image is finished.
+      log.info('Image busy elsewhere; the event will be redelivered', { imageId: image.id });
+      throw transientFailure('IMAGE.BUSY', 'Another delivery is processing this image.');
+    }
 
     try {
       await processImage(image, decision.bytes, deps, log);

@@ -1,6 +1,7 @@
 import { requireSecret } from '../config';
 import { imageNotFound, validationError } from '../core/errors';
 import { PageTokens } from '../core/page-token';
+import { strandedReason, type Image } from '../core/image';
 import { appDeps, type Deps, type DepsProvider } from '../deps';
 import type { User } from '../ports';
 import { requireUser } from './auth';
@@ -21,6 +22,19 @@ function pageSize(raw: unknown): number {
   return size;
 }
 
+/** Marks an image that can no longer finish as failed, so nobody waits on it forever. */
+async function settle(image: Image, deps: Deps): Promise<Image> {
+  const now = deps.clock.now();
+  const reason = strandedReason(image, now, {
+    uploadSeconds: deps.config.storage.signedUrlTtlSeconds,
+    eventMaxAgeSeconds: deps.config.processing.eventMaxAgeSeconds,
+    leaseSeconds: deps.config.processing.leaseSeconds,
+  });
+  if (!reason) return image;
+  await (await deps.images()).markFailed(image.id, reason, now);
+  return { ...image, status: 'failed', error: reason, updatedAt: now, processedAt: now };
+}
+
 /** The caller's gallery, newest first, paged by an opaque keyset token. */
 async function list({ req, deps }: Context, user: User): Promise<Reply> {
   const limit = pageSize(req.query.pageSize);
@@ -37,7 +51,10 @@ async function list({ req, deps }: Context, user: User): Promise<Reply> {
     rows.length > limit && last ? tokens.encode(user.id, { createdAt: last.createdAt.getTime(), id: last.id }) : null;
   return {
     status: 200,
-    body: { images: await Promise.all(page.map((image) => imageWithUrls(image, deps))), nextPageToken },
+    body: {
+      images: await Promise.all(page.map(async (image) => imageWithUrls(await settle(image, deps), deps))),
+      nextPageToken,
+    },
   };
 }
 
@@ -54,7 +71,10 @@ export const makeImagesHandler = (deps: DepsProvider) =>
       const user = await requireUser(ctx.req, ctx.deps);
       const id = pathId(ctx.req.path, 'images');
       if (id === undefined) return list(ctx, user);
-      return { status: 200, body: { image: await imageWithUrls(await ownImage(ctx.deps, user, id), ctx.deps) } };
+      return {
+        status: 200,
+        body: { image: await imageWithUrls(await settle(await ownImage(ctx.deps, user, id), ctx.deps), ctx.deps) },
+      };
     },
   });
 
