@@ -1,6 +1,8 @@
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../../functions/src/config';
 import type { Deps } from '../../functions/src/deps';
 import { requireUser } from '../../functions/src/http/auth';
@@ -114,6 +116,39 @@ describe('logs, failures and authentication', () => {
     });
     provide = () => stack.deps;
     expect(lines.join('\n')).toContain('TOKEN_SIGNING_KEY: required');
+  });
+
+  it('treats a client hanging up mid-body as the client going away, not as our error', async () => {
+    const server = getTestServer('register');
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    const seen: string[] = [];
+    const lines = await captureStdout(async () => {
+      const write = process.stdout.write;
+      process.stdout.write = ((chunk: string) => (
+        seen.push(String(chunk)),
+        write.call(process.stdout, chunk)
+      )) as typeof write;
+      try {
+        const { port } = server.address() as AddressInfo;
+        const req = httpRequest({
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Content-Length': 1000 },
+        });
+        req.on('error', () => undefined);
+        req.write('{"email": "half');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        req.destroy();
+        for (let i = 0; i < 50 && !seen.some((line) => line.includes('POST / 400')); i += 1)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+      } finally {
+        process.stdout.write = write;
+      }
+    });
+    server.close();
+    expect(lines.some((line) => line.includes('"severity":"ERROR"'))).toBe(false);
+    expect(lines.some((line) => line.includes('POST / 400'))).toBe(true);
   });
 
   describe('requireUser', () => {

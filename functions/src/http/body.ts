@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { malformedRequest, requestTooLarge, unsupportedMediaType } from '../core/errors';
+import { AppError, malformedRequest, requestTooLarge, unsupportedMediaType } from '../core/errors';
 
 /** The media type without parameters, lower-cased ('' when absent). */
 export const mediaType = (req: IncomingMessage): string =>
@@ -16,10 +16,16 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
   if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw requestTooLarge(maxBytes);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw requestTooLarge(maxBytes);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw requestTooLarge(maxBytes);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    // A client that hangs up mid-body is the client's doing, not an error of ours.
+    if (error instanceof AppError) throw error;
+    throw malformedRequest('The body ended before it was complete.');
   }
   return Buffer.concat(chunks);
 }
