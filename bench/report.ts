@@ -153,14 +153,17 @@ export function reportMarkdown(report: Report): string {
   return `${head}\n${tableMarkdown(targetsTable(report.targets))}\n${body}`;
 }
 
-export function writeReport(report: Report, dir: string): { md: string; json: string } {
+/** Writes latest.md and latest.json, formatted as the repository's Prettier check expects. */
+export async function writeReport(report: Report, dir: string): Promise<{ md: string; json: string }> {
+  const prettier = await import('prettier');
   mkdirSync(dir, { recursive: true });
   const md = join(dir, 'latest.md');
   const json = join(dir, 'latest.json');
-  writeFileSync(md, reportMarkdown(report));
-  writeFileSync(
-    json,
-    `${JSON.stringify(report, (_, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`,
-  );
+  // Raw samples stay out (they would make the file megabytes); non-finite numbers become null.
+  const replacer = (key: string, value: unknown) =>
+    key === 'samples' ? undefined : typeof value === 'number' && !Number.isFinite(value) ? null : value;
+  const options = (await prettier.resolveConfig(md)) ?? {};
+  writeFileSync(md, await prettier.format(reportMarkdown(report), { ...options, filepath: md }));
+  writeFileSync(json, await prettier.format(JSON.stringify(report, replacer), { ...options, filepath: json }));
   return { md, json };
 }
