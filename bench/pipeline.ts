@@ -401,7 +401,9 @@ async function stepsAlone(userId: string, original: PendingUpload, n: number) {
       sharp(await uploads.readHead(original.key, 256 * 1024)).metadata(),
     );
     const url = await time('signed GET URL for the remover', () =>
-      uploads.signedDownload(original.key, { expiresAt: new Date(Date.now() + 600_000 + i * 1000) }),
+      uploads
+        .signedDownloads([{ key: original.key }], new Date(Date.now() + 600_000 + i * 1000))
+        .then(([signed]) => signed!),
     );
     const removal = await time('remover round trip (pass-through stub, image_url)', () =>
       remover.remove({ source: { url }, options }),

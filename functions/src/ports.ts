@@ -94,6 +94,12 @@ export interface SignedUpload {
 }
 
 /** One bucket. Keys are built by the server (core/image.ts), never taken from a client. */
+export interface DownloadRequest {
+  key: string;
+  /** Served as an attachment of this name. */
+  filename?: string;
+}
+
 export interface ObjectStore {
   /** A V4 signed PUT for one new object: bound to the key, the type, a byte range, and "must not exist". */
   signedUpload(key: string, upload: { contentType: string; maxBytes: number; expiresAt: Date }): Promise<SignedUpload>;
@@ -104,8 +110,8 @@ export interface ObjectStore {
   /** The first `bytes` bytes of an object (enough to read an image header). */
   readHead(key: string, bytes: number): Promise<Buffer>;
   read(key: string): Promise<Buffer>;
-  /** A short-lived signed GET; with `filename`, served as an attachment of that name. */
-  signedDownload(key: string, download: { expiresAt: Date; filename?: string }): Promise<string>;
+  /** Short-lived signed GETs, in the order asked for. */
+  signedDownloads(requests: DownloadRequest[], expiresAt: Date): Promise<string[]>;
   /** Deletes the object; a missing one is not an error. */
   delete(key: string): Promise<void>;
 }

@@ -167,7 +167,7 @@ onMariadb('faults in the pipeline (MariaDB behind a proxy that can fail)', () =>
           : real.put(key, body, type),
       read: (key) => real.read(key),
       delete: (key) => real.delete(key),
-      signedDownload: (key, d) => real.signedDownload(key, d),
+      signedDownloads: (requests, expiresAt) => real.signedDownloads(requests, expiresAt),
     };
     current = { ...stack.deps, results: () => Promise.resolve(flaky) };
     const upload = await issue();

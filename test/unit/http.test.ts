@@ -1,5 +1,9 @@
-import type { Request } from '@google-cloud/functions-framework';
-import { clientAddress } from '../../functions/src/http/http-function';
+import { http, type Request } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import request from 'supertest';
+import { loadConfig } from '../../functions/src/config';
+import { createDeps } from '../../functions/src/deps';
+import { clientAddress, httpFunction } from '../../functions/src/http/http-function';
 import { findRewrite, globToRegExp, headersFor, type HostingConfig } from '../../local/hosting-config';
 
 describe('clientAddress', () => {
@@ -42,5 +46,50 @@ describe('firebase.json rewrites', () => {
     expect(findRewrite(config, '/api/imagesX')).toEqual({ source: '**', destination: '/index.html' });
     expect(headersFor(config, '/gallery')).toEqual({ 'X-A': '1' });
     expect(headersFor(config, '/assets/app-1a2b.js')).toEqual({ 'Cache-Control': 'immutable', 'X-A': '1' });
+  });
+});
+
+describe('the wrapper every HTTP function goes through', () => {
+  const deps = createDeps(loadConfig({ LOG_LEVEL: 'error' }));
+  const inDomain: boolean[] = [];
+  const inADomain = () => Boolean((process as { domain?: unknown }).domain);
+  // The control: a plain function, which the framework runs inside its domain.
+  http('plainProbe', (_req, res) => {
+    inDomain.push(inADomain());
+    res.end();
+  });
+  http(
+    'wrappedProbe',
+    httpFunction(() => deps, {
+      async GET() {
+        inDomain.push(inADomain());
+        await new Promise((resolve) => setImmediate(resolve));
+        inDomain.push(inADomain());
+        return { status: 200, body: { name: 'Zoë' } };
+      },
+    }),
+  );
+
+  it('does its work outside the framework domain (whose per-promise cost is large)', async () => {
+    inDomain.length = 0;
+    await request(getTestServer('plainProbe')).get('/').expect(200);
+    await request(getTestServer('wrappedProbe')).get('/').expect(200);
+    expect(inDomain).toEqual([true, false, false]);
+  });
+
+  it('sends the JSON body with its byte length and no ETag to compute', async () => {
+    const res = await request(getTestServer('wrappedProbe')).get('/').expect(200);
+    expect(res.body).toEqual({ name: 'Zoë' });
+    expect(res.headers['content-length']).toBe(String(Buffer.byteLength('{"name":"Zoë"}')));
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.headers.etag).toBeUndefined();
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers a method it does not route with 405 problem+json and Allow', async () => {
+    const res = await request(getTestServer('wrappedProbe')).delete('/').expect(405);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(res.headers.allow).toBe('GET');
+    expect(res.body).toMatchObject({ status: 405, code: 'REQUEST.METHOD_NOT_ALLOWED' });
   });
 });

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Bucket, Storage } from '@google-cloud/storage';
-import type { ObjectStore, SignedUpload } from '../ports';
+import type { DownloadRequest, ObjectStore, SignedUpload } from '../ports';
 
 /**
  * One bucket through the real Cloud Storage client: the same code against GCS and against the
@@ -14,7 +14,7 @@ const SIGNED_CACHE_LIMIT = 5000;
 
 export class GcsObjectStore implements ObjectStore {
   private readonly bucket: Bucket;
-  private readonly signed = new Map<string, Promise<string>>();
+  private readonly signed = new Map<string, string | Promise<string>>();
 
   constructor(storage: Storage, bucketName: string) {
     this.bucket = storage.bucket(bucketName);
@@ -79,21 +79,31 @@ export class GcsObjectStore implements ObjectStore {
 
   /**
    * Callers align `expiresAt` to a window (see image-json.ts), so a gallery polled or paged
-   * within that window reuses its URLs instead of signing them again.
+   * within that window reuses its URLs instead of signing them again; a page of cached URLs
+   * costs one promise, not one per URL.
    */
-  signedDownload(key: string, download: { expiresAt: Date; filename?: string }): Promise<string> {
-    const cacheKey = `${key}\0${download.filename ?? ''}\0${download.expiresAt.getTime()}`;
-    const cached = this.signed.get(cacheKey);
-    if (cached) return cached;
+  async signedDownloads(requests: DownloadRequest[], expiresAt: Date): Promise<string[]> {
+    const urls = requests.map((request) => {
+      const cacheKey = `${request.key}\0${request.filename ?? ''}\0${expiresAt.getTime()}`;
+      return this.signed.get(cacheKey) ?? this.sign(cacheKey, request, expiresAt);
+    });
+    return urls.every((url): url is string => typeof url === 'string') ? urls : Promise.all(urls);
+  }
+
+  /** Signs one URL; concurrent requests for it share the signature while it is made. */
+  private sign(cacheKey: string, request: DownloadRequest, expiresAt: Date): Promise<string> {
     const url = this.bucket
-      .file(key)
+      .file(request.key)
       .getSignedUrl({
         version: 'v4',
         action: 'read',
-        expires: download.expiresAt,
-        ...(download.filename ? { responseDisposition: contentDisposition(download.filename) } : {}),
+        expires: expiresAt,
+        ...(request.filename ? { responseDisposition: contentDisposition(request.filename) } : {}),
       })
-      .then(([signed]) => signed);
+      .then(([signed]) => {
+        if (this.signed.get(cacheKey) === url) this.signed.set(cacheKey, signed);
+        return signed;
+      });
     url.catch(() => this.signed.delete(cacheKey));
     // Maps iterate in insertion order: dropping the first entry drops the oldest.
     if (this.signed.size >= SIGNED_CACHE_LIMIT) this.signed.delete(this.signed.keys().next().value as string);

@@ -11,8 +11,9 @@ import {
 import { shouldProcess, type StorageObjectData } from '../core/process-guard';
 import { isPermanent, permanentFailure, transientFailure } from '../core/processing-errors';
 import { appDeps, type Deps, type DepsProvider } from '../deps';
+import { leaveFrameworkDomain } from '../framework-domain';
 import type { Logger } from '../logger';
-import type { Removal } from '../ports';
+import type { ObjectStore, Removal } from '../ports';
 
 /** Enough of the file for any header sharp needs to read the dimensions (EXIF blocks included). */
 const HEAD_BYTES = 256 * 1024;
@@ -55,12 +56,15 @@ async function cutout(image: Image, key: string, deps: Deps): Promise<Removal & 
   const uploads = await deps.uploads();
   const source =
     deps.config.removeBg.input === 'url'
-      ? { url: await uploads.signedDownload(key, { expiresAt: new Date(deps.clock.now().getTime() + 10 * 60_000) }) }
+      ? { url: await signedUrl(uploads, key, new Date(deps.clock.now().getTime() + 10 * 60_000)) }
       : { file: await uploads.read(key), filename: `original.${image.contentType.split('/')[1]}` };
   const started = performance.now();
   const removal = await (await deps.remover()).remove({ source, options: image.options });
   return { ...removal, removerMs: performance.now() - started };
 }
+
+const signedUrl = async (store: ObjectStore, key: string, expiresAt: Date): Promise<string> =>
+  (await store.signedDownloads([{ key }], expiresAt))[0]!;
 
 /** A write retried a few times in place: a storage hiccup after remove.bg answered should not cost a redelivery. */
 async function persist(write: () => Promise<void>, attempts = 3): Promise<void> {
@@ -137,6 +141,7 @@ async function processImage(image: Image, bytes: number, deps: Deps, log: Logger
 export const makeProcessUpload =
   (getDeps: DepsProvider) =>
   async (event: CloudEvent<StorageObjectData>): Promise<void> => {
+    leaveFrameworkDomain();
     const deps = getDeps();
     const now = deps.clock.now();
     const log = deps.log.child({ eventId: event.id });

@@ -4,6 +4,7 @@ import { methodNotAllowed } from '../core/errors';
 import { toProblem } from '../core/problem';
 import type { Deps, DepsProvider } from '../deps';
 import { createLogger, traceField, traceId, type Logger } from '../logger';
+import { leaveFrameworkDomain } from '../framework-domain';
 import { installFrameworkPatches, restoreContentType } from './framework-patches';
 import { apiHeaders } from './headers';
 
@@ -33,6 +34,7 @@ export type Route = (ctx: Context) => Promise<Reply>;
 export function httpFunction(getDeps: DepsProvider, routes: Partial<Record<Method, Route>>): HttpFunction {
   const allowed = Object.keys(routes) as Method[];
   return async (req: Request, res: Response) => {
+    leaveFrameworkDomain();
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     let log: Logger | undefined;
@@ -51,7 +53,7 @@ export function httpFunction(getDeps: DepsProvider, routes: Partial<Record<Metho
       reply = {
         status: problem.status,
         body: problem.body,
-        headers: { ...problem.headers, 'Content-Type': 'application/problem+json' },
+        headers: { ...problem.headers, 'Content-Type': 'application/problem+json; charset=utf-8' },
       };
     }
     log?.info(`${req.method} ${req.path} ${reply.status}`, {
@@ -67,15 +69,20 @@ export function httpFunction(getDeps: DepsProvider, routes: Partial<Record<Metho
   };
 }
 
+/**
+ * Written straight to the socket: Express's `send` would hash every body for an ETag, which
+ * `Cache-Control: no-store` makes worthless, and a gallery page is tens of kilobytes.
+ */
 function send(res: Response, requestId: string, reply: Reply): void {
-  res.set({
+  const body = reply.body === undefined ? undefined : JSON.stringify(reply.body);
+  const headers: Record<string, string | number> = {
     'Content-Type': 'application/json; charset=utf-8',
     ...apiHeaders(requestId),
     ...reply.headers,
-  });
-  res.status(reply.status);
-  if (reply.body === undefined) res.end();
-  else res.send(JSON.stringify(reply.body));
+  };
+  if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
+  res.writeHead(reply.status, headers);
+  res.end(body);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { User } from '../ports';
 import { requireUser } from './auth';
 import type { Context, Reply } from './http-function';
 import { httpFunction } from './http-function';
-import { imageWithUrls } from './image-json';
+import { imagesWithUrls } from './image-json';
 import { pathId } from './path-id';
 
 const DEFAULT_PAGE = 24;
@@ -22,17 +22,23 @@ function pageSize(raw: unknown): number {
   return size;
 }
 
-/** Marks an image that can no longer finish as failed, so nobody waits on it forever. */
-async function settle(image: Image, deps: Deps): Promise<Image> {
+/** Marks the images that can no longer finish as failed, so nobody waits on them forever. */
+async function settle(images: Image[], deps: Deps): Promise<Image[]> {
   const now = deps.clock.now();
-  const reason = strandedReason(image, now, {
+  const limits = {
     uploadSeconds: deps.config.storage.signedUrlTtlSeconds,
     eventMaxAgeSeconds: deps.config.processing.eventMaxAgeSeconds,
     leaseSeconds: deps.config.processing.leaseSeconds,
+  };
+  const writes: Promise<void>[] = [];
+  const settled = images.map((image): Image => {
+    const reason = strandedReason(image, now, limits);
+    if (!reason) return image;
+    writes.push(deps.images().then((repo) => repo.markFailed(image.id, reason, now)));
+    return { ...image, status: 'failed', error: reason, updatedAt: now, processedAt: now };
   });
-  if (!reason) return image;
-  await (await deps.images()).markFailed(image.id, reason, now);
-  return { ...image, status: 'failed', error: reason, updatedAt: now, processedAt: now };
+  await Promise.all(writes);
+  return settled;
 }
 
 /** The caller's gallery, newest first, paged by an opaque keyset token. */
@@ -52,7 +58,7 @@ async function list({ req, deps }: Context, user: User): Promise<Reply> {
   return {
     status: 200,
     body: {
-      images: await Promise.all(page.map(async (image) => imageWithUrls(await settle(image, deps), deps))),
+      images: await imagesWithUrls(await settle(page, deps), deps),
       nextPageToken,
     },
   };
@@ -71,10 +77,8 @@ export const makeImagesHandler = (deps: DepsProvider) =>
       const user = await requireUser(ctx.req, ctx.deps);
       const id = pathId(ctx.req.path, 'images');
       if (id === undefined) return list(ctx, user);
-      return {
-        status: 200,
-        body: { image: await imageWithUrls(await settle(await ownImage(ctx.deps, user, id), ctx.deps), ctx.deps) },
-      };
+      const [image] = await imagesWithUrls(await settle([await ownImage(ctx.deps, user, id)], ctx.deps), ctx.deps);
+      return { status: 200, body: { image } };
     },
   });
 
