@@ -396,7 +396,7 @@ async function stepsAlone(userId: string, original: PendingUpload, n: number) {
       await images.findById(id);
       await images.markProcessing(id, new Date());
     });
-    await time('job ledger claim (Firestore: get, create, set)', () => jobs.claim(id, `event-${id}`, new Date(), 600));
+    await time('job ledger claim (Firestore: one create)', () => jobs.claim(id, `event-${id}`, new Date(), 600));
     await time('original header + sharp metadata', async () =>
       sharp(await uploads.readHead(original.key, 256 * 1024)).metadata(),
     );

@@ -116,7 +116,13 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
 }
 
-export type ClaimResult = 'claimed' | 'busy' | 'finished';
+export type ClaimResult =
+  /** This invocation holds the image; `attempt` counts from 1 (a later one may find outputs of an earlier). */
+  | { state: 'claimed'; attempt: number }
+  /** Another invocation holds a live lease. */
+  | { state: 'busy' }
+  /** Done or failed already. */
+  | { state: 'finished' };
 
 /** The job ledger: at-least-once events, exactly-once processing. */
 export interface JobLedger {

@@ -142,7 +142,10 @@ onMariadb('faults in the pipeline (MariaDB behind a proxy that can fail)', () =>
     const event = held[0]!;
     held = undefined;
     // A worker claimed the image and died: its lease is alive, so the redelivery waits.
-    expect(await (await stack.deps.jobs()).claim(upload.id, 'dead-worker', clock.now(), 600)).toBe('claimed');
+    expect(await (await stack.deps.jobs()).claim(upload.id, 'dead-worker', clock.now(), 600)).toEqual({
+      state: 'claimed',
+      attempt: 1,
+    });
     await (await stack.deps.images()).markProcessing(upload.id, clock.now());
     const calls = removeBg.calls();
     await expect(processUpload(event)).rejects.toMatchObject({ code: 'IMAGE.BUSY' });

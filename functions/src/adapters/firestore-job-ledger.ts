@@ -15,28 +15,15 @@ interface Job {
 
 /**
  * One document per image: its state, attempts, the event that holds it and the lease expiry.
- * Each attempt is won by creating `jobs/{id}/claims/{attempt}`: a create succeeds for exactly
- * one caller, however many events race, in Firestore as in its emulator. The winner then
- * records the lease; a later event may claim attempt n+1 once that lease has expired.
+ * The first attempt is won by creating that document; each later one (after a lease expired)
+ * by creating `jobs/{id}/claims/{attempt}`. A create succeeds for exactly one caller, however
+ * many events race, in Firestore as in its emulator; the common case costs one round trip.
  */
 export class FirestoreJobLedger implements JobLedger {
   constructor(private readonly db: Firestore) {}
 
   async claim(imageId: string, eventId: string, now: Date, leaseSeconds: number): Promise<ClaimResult> {
-    const job = (await this.job(imageId).get()).data() as Job | undefined;
-    if (job && job.state !== 'processing') return 'finished';
-    if (job && job.leaseExpiresAt.toMillis() > now.getTime()) return 'busy';
-    const attempt = (job?.attempts ?? 0) + 1;
-    try {
-      await this.job(imageId)
-        .collection('claims')
-        .doc(String(attempt))
-        .create({ eventId, at: Timestamp.fromDate(now), expireAt: this.expiry(now) });
-    } catch (error) {
-      if ((error as { code?: unknown }).code === ALREADY_EXISTS) return 'busy';
-      throw error;
-    }
-    await this.job(imageId).set({
+    const lease = (attempt: number) => ({
       state: 'processing',
       attempts: attempt,
       eventId,
@@ -44,7 +31,33 @@ export class FirestoreJobLedger implements JobLedger {
       updatedAt: Timestamp.fromDate(now),
       expireAt: this.expiry(now),
     });
-    return 'claimed';
+    if (await this.createdFirst(() => this.job(imageId).create(lease(1)))) return { state: 'claimed', attempt: 1 };
+    const job = (await this.job(imageId).get()).data() as Job | undefined;
+    // Forgotten (the image was deleted) since the create lost: nothing left to claim now.
+    if (!job) return { state: 'busy' };
+    if (job.state !== 'processing') return { state: 'finished' };
+    if (job.leaseExpiresAt.toMillis() > now.getTime()) return { state: 'busy' };
+    const attempt = job.attempts + 1;
+    const claim = this.job(imageId).collection('claims').doc(String(attempt));
+    if (
+      !(await this.createdFirst(() =>
+        claim.create({ eventId, at: Timestamp.fromDate(now), expireAt: this.expiry(now) }),
+      ))
+    )
+      return { state: 'busy' };
+    await this.job(imageId).set(lease(attempt));
+    return { state: 'claimed', attempt };
+  }
+
+  /** True if this create made the document, false if it already existed. */
+  private async createdFirst(create: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await create();
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === ALREADY_EXISTS) return false;
+      throw error;
+    }
   }
 
   async release(imageId: string, now: Date): Promise<void> {
@@ -63,10 +76,11 @@ export class FirestoreJobLedger implements JobLedger {
 
   async forget(imageId: string): Promise<void> {
     const job = (await this.job(imageId).get()).data() as Job | undefined;
-    const claims = Array.from({ length: job?.attempts ?? 0 }, (_, i) =>
+    // Attempt 1 has no claim document (the job's creation was its claim).
+    const claims = Array.from({ length: Math.max(0, (job?.attempts ?? 0) - 1) }, (_, i) =>
       this.job(imageId)
         .collection('claims')
-        .doc(String(i + 1)),
+        .doc(String(i + 2)),
     );
     await Promise.all([...claims.map((doc) => doc.delete()), this.job(imageId).delete()]);
   }

@@ -9,6 +9,13 @@ import type { DownloadRequest, ObjectStore, SignedUpload } from '../ports';
  * the configured service-account key locally, and through IAM signBlob in production, where the
  * client has no key: the same call either way.
  */
+/**
+ * Uploads are checked end to end against the hash the server computed. MD5 rather than the
+ * client's default CRC32C: Node hashes MD5 natively, the client computes CRC32C in JavaScript
+ * (several times slower, on the instance's one thread).
+ */
+const VALIDATION = 'md5';
+
 /** Signed GET URLs kept per instance: without a key each signature is an IAM signBlob call. */
 const SIGNED_CACHE_LIMIT = 5000;
 
@@ -51,7 +58,7 @@ export class GcsObjectStore implements ObjectStore {
       resumable: false,
       contentType,
       preconditionOpts: { ifGenerationMatch: 0 },
-      validation: 'crc32c',
+      validation: VALIDATION,
     });
     await pipeline(body, sink);
     return { generation: String(file.metadata.generation ?? '') };
@@ -59,9 +66,12 @@ export class GcsObjectStore implements ObjectStore {
 
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     try {
-      await this.bucket
-        .file(key)
-        .save(body, { resumable: false, contentType, preconditionOpts: { ifGenerationMatch: 0 } });
+      await this.bucket.file(key).save(body, {
+        resumable: false,
+        contentType,
+        preconditionOpts: { ifGenerationMatch: 0 },
+        validation: VALIDATION,
+      });
     } catch (error) {
       if ((error as { code?: unknown }).code !== 412) throw error;
     }

@@ -44,10 +44,16 @@ async function dimensions(deps: Deps, key: string, bytes: number): Promise<{ wid
 
 /**
  * The cutout: reused when an earlier attempt stored it before failing (so a retry never pays
- * remove.bg twice), otherwise from the remover, the one step that costs credits.
+ * remove.bg twice), otherwise from the remover, the one step that costs credits. The first
+ * attempt has no earlier one, and skips the look.
  */
-async function cutout(image: Image, key: string, deps: Deps): Promise<Removal & { removerMs: number }> {
-  const stored = await (await deps.results()).read(resultKey(image)).catch(() => undefined);
+async function cutout(
+  image: Image,
+  key: string,
+  attempt: number,
+  deps: Deps,
+): Promise<Removal & { removerMs: number }> {
+  const stored = attempt > 1 ? await (await deps.results()).read(resultKey(image)).catch(() => undefined) : undefined;
   if (stored) {
     const { default: sharp } = await import('sharp');
     const { width = 0, height = 0 } = await sharp(stored).metadata();
@@ -79,7 +85,7 @@ async function persist(write: () => Promise<void>, attempts = 3): Promise<void> 
 }
 
 /** The work itself, once this invocation holds the image. Returns false when the image was deleted meanwhile. */
-async function processImage(image: Image, bytes: number, deps: Deps, log: Logger): Promise<boolean> {
+async function processImage(image: Image, bytes: number, attempt: number, deps: Deps, log: Logger): Promise<boolean> {
   const started = performance.now();
   const images = await deps.images();
   await images.markProcessing(image.id, deps.clock.now());
@@ -95,7 +101,7 @@ async function processImage(image: Image, bytes: number, deps: Deps, log: Logger
     );
   }
 
-  const removal = await cutout(image, key, deps);
+  const removal = await cutout(image, key, attempt, deps);
   const removerMs = removal.removerMs;
 
   const { default: sharp } = await import('sharp');
@@ -171,8 +177,8 @@ export const makeProcessUpload =
       return log.info('Image already finished', { imageId: image.id });
     const ledger = await deps.jobs();
     const claim = await ledger.claim(image.id, event.id, now, deps.config.processing.leaseSeconds);
-    if (claim === 'finished') return log.info('Image already finished', { imageId: image.id });
-    if (claim === 'busy') {
+    if (claim.state === 'finished') return log.info('Image already finished', { imageId: image.id });
+    if (claim.state === 'busy') {
       // Not acknowledged: should the holder fail, it has no event left to be retried with, so
       // this one must come back (after the platform's backoff) until the image is finished.
       log.info('Image busy elsewhere; the event will be redelivered', { imageId: image.id });
@@ -180,7 +186,7 @@ export const makeProcessUpload =
     }
 
     try {
-      await processImage(image, decision.bytes, deps, log);
+      await processImage(image, decision.bytes, claim.attempt, deps, log);
       await ledger.finish(image.id, 'done', deps.clock.now());
     } catch (error) {
       if (!isPermanent(error)) {
