@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs';
-import { BcryptHasher } from '../../functions/src/adapters/bcrypt-hasher';
+import { BcryptHasher, unmatchableHash } from '../../functions/src/adapters/bcrypt-hasher';
 import { tooManyAttempts, validationError } from '../../functions/src/core/errors';
 import { currentWindow, secondsUntil } from '../../functions/src/core/rate-window';
 import { toProblem } from '../../functions/src/core/problem';
@@ -85,8 +85,23 @@ describe('BcryptHasher', () => {
     const compare = jest.spyOn(bcrypt, 'compare');
     await expect(hasher.verify('anything', undefined)).resolves.toBe(false);
     expect(compare).toHaveBeenCalledTimes(1);
-    expect(String(compare.mock.calls[0]![1])).toMatch(/^\$2[aby]\$05\$/);
+    expect(String(compare.mock.calls[0]![1])).toMatch(/^\$2[aby]\$05\$[./A-Za-z0-9]{53}$/);
     compare.mockRestore();
+  });
+
+  it('makes the dummy without hashing: a well-formed hash no password matches', async () => {
+    const hash = jest.spyOn(bcrypt, 'hash');
+    const hashSync = jest.spyOn(bcrypt, 'hashSync');
+    const dummy = unmatchableHash(4);
+    expect(dummy).toHaveLength(60);
+    expect(bcrypt.getRounds(dummy)).toBe(4);
+    await expect(bcrypt.compare('', dummy)).resolves.toBe(false);
+    await expect(new BcryptHasher(4).verify('anything', undefined)).resolves.toBe(false);
+    expect(hash).not.toHaveBeenCalled();
+    expect(hashSync).not.toHaveBeenCalled();
+    expect(unmatchableHash(4)).not.toBe(dummy);
+    hash.mockRestore();
+    hashSync.mockRestore();
   });
 });
 
