@@ -1,3 +1,4 @@
+import { reusingStatements } from '../../functions/src/adapters/sql/database';
 import { migrateToLatest } from '../../functions/src/adapters/sql/migrations';
 import { SqlUserRepo } from '../../functions/src/adapters/sql/sql-user-repo';
 import { databaseKinds } from '../support/environment';
@@ -57,5 +58,26 @@ describe.each(databaseKinds())('SqlUserRepo and migrations on %s', (kind) => {
     await expect(repo.create(user('rene2', { email: 'rene@example.com' }))).resolves.toMatchObject({
       username: 'rene2',
     });
+  });
+});
+
+describe('SQLite statements through Kysely', () => {
+  it('prepares each query text once and reuses it with new parameters', async () => {
+    const { default: SQLite } = await import('better-sqlite3');
+    const { Kysely, SqliteDialect, sql } = await import('kysely');
+    const sqlite = new SQLite(':memory:');
+    const prepare = jest.spyOn(sqlite, 'prepare');
+    const db = new Kysely<{ t: { n: number } }>({
+      dialect: new SqliteDialect({ database: reusingStatements(sqlite) }),
+    });
+    await sql`create table t (n integer)`.execute(db);
+    for (const n of [1, 2, 3]) await db.insertInto('t').values({ n }).execute();
+    const above = (n: number) => db.selectFrom('t').select('n').where('n', '>', n).orderBy('n').execute();
+    expect(await above(1)).toEqual([{ n: 2 }, { n: 3 }]);
+    expect(await above(2)).toEqual([{ n: 3 }]);
+    // create, insert, select: three texts however many times they ran.
+    expect(prepare).toHaveBeenCalledTimes(3);
+    await db.destroy();
+    expect(sqlite.open).toBe(false);
   });
 });
