@@ -32,6 +32,8 @@ export interface InstanceWorld {
   database: Database;
   storage: RunningStorageServer;
   stub: RunningStub;
+  /** A user row (images belong to one); returns its id. */
+  createUser(name: string): Promise<string>;
   /** A bearer token for `userId`, signed with the instances' key. */
   token(userId: string): Promise<string>;
   /** Writes an object to the uploads bucket through the Cloud Storage client, returning its resource. */
@@ -106,6 +108,23 @@ export async function startInstanceWorld(extraEnv: Record<string, string> = {}):
     database,
     storage,
     stub,
+    async createUser(name) {
+      const id = newId();
+      const email = `${name}@bench.example`;
+      await database.db
+        .insertInto('users')
+        .values({
+          id,
+          email,
+          email_key: email,
+          username: name,
+          username_key: name,
+          password_hash: 'x',
+          created_at: Date.now(),
+        })
+        .execute();
+      return id;
+    },
     token: async (userId) => (await tokens.issue(userId)).token,
     putOriginal,
     async queuedUpload(userId, body, contentType) {

@@ -1,6 +1,5 @@
 import { randomFillSync } from 'node:crypto';
 import sharp from 'sharp';
-import { newId } from '../functions/src/core/ids';
 import { MAX_MEGAPIXELS, MAX_UPLOAD_BYTES, type AcceptedType } from '../functions/src/core/image';
 import { scenePng } from '../test/support/scenes-images';
 import { artifactDir } from './artifact';
@@ -102,19 +101,7 @@ export async function memoryBench(ctx: BenchContext): Promise<SectionResult> {
   const world = await startInstanceWorld();
   const runs: MemoryRun[] = [];
   try {
-    const userId = newId();
-    await world.database.db
-      .insertInto('users')
-      .values({
-        id: userId,
-        email: 'mem@bench.example',
-        email_key: 'mem@bench.example',
-        username: 'mem',
-        username_key: 'mem',
-        password_hash: 'x',
-        created_at: Date.now(),
-      })
-      .execute();
+    const userId = await world.createUser('mem');
     for (const mode of modes) {
       for (const input of inputs) {
         const { id, event } = await world.queuedUpload(userId, input.bytes, input.contentType);

@@ -6,12 +6,14 @@ import { loadConfig } from '../functions/src/config';
 import { originalKey, resultKey, type Image } from '../functions/src/core/image';
 import { newId } from '../functions/src/core/ids';
 import { appDeps } from '../functions/src/deps';
+import { makeThumbnail } from '../functions/src/events/process-upload';
 import { startLocalCloud, type LocalCloud } from '../local/local-cloud';
 import { scenePng } from '../test/support/scenes-images';
 import { SCENES } from '../test/support/scenes';
 import type { BenchContext } from './context';
 import { call, expectStatus, register } from './fixtures';
 import { ms, num, times, type Metrics, type SectionResult, type Table } from './report';
+import { pipelineInInstance } from './pipeline-instance';
 import { startRemoveBgStub } from './removebg-stub';
 import { ratio, summarize, type Summary, within } from './stats';
 
@@ -143,6 +145,15 @@ export async function pipelineBench(ctx: BenchContext): Promise<SectionResult> {
     }
   }
 
+  ctx.log('pass-through, processUpload in its own process (as deployed)');
+  const deployed = await pipelineInInstance(pngs, LEVELS, counts);
+  for (const level of deployed) {
+    ctx.log(
+      `deployed shape ×${level.concurrency}: p50 ${ms(level.overhead.p50)} ms, p99 ${ms(level.overhead.p99)} ms, ${num(level.imagesPerSecond, 1)} images/s` +
+        (level.failed ? `, ${level.failed} not done` : ''),
+    );
+  }
+
   const floor = unavoidable ? unavoidable.objectWrite.p50 + unavoidable.rowWrite.p50 : Number.NaN;
   const metrics: Metrics = { unavoidable_p50: floor };
   const rows: Table['rows'] = [];
@@ -202,6 +213,41 @@ export async function pipelineBench(ctx: BenchContext): Promise<SectionResult> {
       ],
     },
   ];
+  const inProcess = modes.find((m) => m.mode === 'pass-through')?.levels ?? [];
+  for (const level of deployed) {
+    metrics[`instance_c${level.concurrency}_p50`] = level.overhead.p50;
+    metrics[`instance_c${level.concurrency}_p99`] = level.overhead.p99;
+  }
+  tables.push({
+    title: 'Pipeline as deployed: processUpload in its own process (pass-through remover)',
+    columns: [
+      'uploads at once',
+      'images',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'images/s',
+      'processUpload p50',
+      'p50 ÷ one process',
+      'not done',
+    ],
+    rows: deployed.map((level) => [
+      level.concurrency,
+      level.images,
+      ms(level.overhead.p50),
+      ms(level.overhead.p95),
+      ms(level.overhead.p99),
+      num(level.imagesPerSecond, 1),
+      ms(level.processing.p50),
+      times(ratio(level.overhead.p50, inProcess.find((l) => l.concurrency === level.concurrency)?.overhead.p50 ?? NaN)),
+      level.failed,
+    ]),
+    notes: [
+      "processUpload from the built artifact in a child process (bench/launcher.js), as a Cloud Run instance runs it; the storage server, Firestore emulator, SQLite and bench/removebg-stub.ts in this process, standing in for Google Cloud and remove.bg. N finalize CloudEvents posted at once, as Eventarc posts them; per image, the row's processed_at minus the moment its event was posted.",
+      "One instance takes all N events (a deployed instance takes one at a time, Terraform `concurrency = 1`, and N events start N instances, each with its own CPU); on this 2-core machine the N share the instance's one thread and the two cores with the stand-ins.",
+      '"÷ one process": against the same level in the table above, where the function, the storage server and the emulator share one thread (`npm start`).',
+    ],
+  });
   if (unavoidable) {
     tables.push({
       title: 'Pipeline reference: the unavoidable steps measured alone',
@@ -265,7 +311,7 @@ export async function pipelineBench(ctx: BenchContext): Promise<SectionResult> {
     title: '2. Pipeline overhead',
     tables,
     metrics,
-    data: { modes, unavoidable, steps },
+    data: { modes, deployed, unavoidable, steps },
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -408,9 +454,7 @@ async function stepsAlone(userId: string, original: PendingUpload, n: number) {
     const removal = await time('remover round trip (pass-through stub, image_url)', () =>
       remover.remove({ source: { url }, options }),
     );
-    const thumbnail = await time('thumbnail (sharp resize + WebP)', () =>
-      sharp(removal.png).resize(400, 400, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer(),
-    );
+    const thumbnail = await time('thumbnail (sharp resize + WebP)', () => makeThumbnail(removal.png));
     const image = { userId, id };
     await time('cutout + thumbnail writes (in parallel)', () =>
       Promise.all([
