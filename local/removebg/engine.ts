@@ -26,7 +26,7 @@ const LEARNING_ROUNDS = 4;
  * shows — plain, smoothly lit, or evenly noisy — and the subject is what differs from it.
  * Good on studio and product shots; a busy or photographic background defeats it.
  *
- * 1. On a copy of at most ~0.3 MP: fit a quadratic colour surface to the border (dropping
+ * 1. On a copy of about 0.075 MP: fit a quadratic colour surface to the border (dropping
  *    border stretches the subject covers), then alternate flooding from the edges with
  *    re-estimating the backdrop from what was flooded, so the model reaches the middle.
  * 2. At full size: flood from the edges once against that backdrop, fill small holes and cut
