@@ -51,6 +51,21 @@ describe('JoseTokens', () => {
     });
   });
 
+  it('remembers a verified token only until it expires', async () => {
+    const local = new JoseTokens(settings, clock);
+    const issued = await local.issue('user-2');
+    await expect(local.verify(issued.token)).resolves.toBe('user-2');
+    await expect(local.verify(issued.token)).resolves.toBe('user-2');
+    clock.advance(3599);
+    await expect(local.verify(issued.token)).resolves.toBe('user-2');
+    clock.advance(1);
+    await expect(local.verify(issued.token)).rejects.toMatchObject({ code: 'AUTH.UNAUTHENTICATED' });
+    // A remembered token vouches for nothing but its own exact text.
+    const fresh = await local.issue('user-2');
+    await local.verify(fresh.token);
+    await expect(local.verify(`${fresh.token.slice(0, -2)}AA`)).rejects.toMatchObject({ code: 'AUTH.UNAUTHENTICATED' });
+  });
+
   it('accepts a hand-forged token that is right in every respect (so the refusals below mean something)', async () => {
     await expect(tokens.verify(await forge())).resolves.toBe('user-1');
   });

@@ -12,6 +12,7 @@ export interface TokenSettings {
 }
 
 const ALG = 'HS256';
+const VERIFIED_LIMIT = 10_000;
 // RFC 9068's type for access tokens; a token of any other type is refused.
 const TYP = 'at+jwt';
 
@@ -33,6 +34,11 @@ function toKey(secret: string): Key {
 export class JoseTokens implements TokenService {
   private readonly current: Key;
   private readonly keys: Map<string, Key>;
+  /**
+   * Tokens already verified, by their exact text, until they expire: a signed-in page sends the
+   * same token with every request, and checking it again is the same answer at a cost.
+   */
+  private readonly verified = new Map<string, { userId: string; expiresAtMs: number }>();
 
   constructor(
     private readonly settings: TokenSettings,
@@ -58,6 +64,11 @@ export class JoseTokens implements TokenService {
   }
 
   async verify(token: string): Promise<string> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAtMs > this.clock.now().getTime()) return known.userId;
+      this.verified.delete(token);
+    }
     try {
       const { payload } = await jwtVerify(token, (header: JWTHeaderParameters) => this.keyFor(header), {
         algorithms: [ALG],
@@ -68,10 +79,17 @@ export class JoseTokens implements TokenService {
         currentDate: this.clock.now(),
       });
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('no subject');
+      this.remember(token, payload.sub, (payload.exp as number) * 1000);
       return payload.sub;
     } catch {
       throw unauthenticated();
     }
+  }
+
+  /** Maps iterate in insertion order: dropping the first entry drops the oldest. */
+  private remember(token: string, userId: string, expiresAtMs: number): void {
+    if (this.verified.size >= VERIFIED_LIMIT) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, { userId, expiresAtMs });
   }
 
   private keyFor(header: JWTHeaderParameters): Uint8Array {
