@@ -2,28 +2,40 @@ import { downloadName, originalKey, resultKey, thumbnailKey, type Image } from '
 import type { Deps } from '../deps';
 import type { DownloadRequest } from '../ports';
 
-/** An image as the API shows it (docs/api.md, "Image"), without URLs. */
-export const imageJson = (image: Image) => ({
+/** Signed URLs of an image, those that exist. */
+interface ImageUrls {
+  originalUrl?: string | undefined;
+  resultUrl?: string | undefined;
+  thumbnailUrl?: string | undefined;
+  downloadUrl?: string | undefined;
+}
+
+/**
+ * An image as the API shows it (docs/api.md, "Image"). What an image lacks is `undefined`,
+ * which JSON leaves out: every image object has the same shape, built in one step, which a
+ * page of them serialises faster than objects spread together from optional parts.
+ */
+export const imageJson = (image: Image, urls: ImageUrls = {}) => ({
   id: image.id,
   status: image.status,
   filename: image.filename,
   contentType: image.contentType,
   bytes: image.bytes,
-  ...(image.width !== undefined ? { width: image.width, height: image.height } : {}),
+  width: image.width,
+  height: image.width === undefined ? undefined : image.height,
   options: image.options,
   createdAt: image.createdAt.toISOString(),
   updatedAt: image.updatedAt.toISOString(),
-  ...(image.processedAt ? { processedAt: image.processedAt.toISOString() } : {}),
-  ...(image.error ? { error: image.error } : {}),
+  processedAt: image.processedAt?.toISOString(),
+  error: image.error,
+  originalUrl: urls.originalUrl,
+  resultUrl: urls.resultUrl,
+  thumbnailUrl: urls.thumbnailUrl,
+  downloadUrl: urls.downloadUrl,
 });
 
 /** One image as the API shows it with its URLs. */
-export type ImageWithUrls = ReturnType<typeof imageJson> & {
-  originalUrl?: string;
-  resultUrl?: string;
-  thumbnailUrl?: string;
-  downloadUrl?: string;
-};
+export type ImageWithUrls = ReturnType<typeof imageJson>;
 
 /**
  * Images with short-lived signed GET URLs for what exists: the original once uploaded, the
@@ -59,12 +71,12 @@ export async function imagesWithUrls(images: Image[], deps: Deps): Promise<Image
   ]);
   return images.map((image, i) => {
     const { original, result } = slots[i]!;
-    return {
-      ...imageJson(image),
-      ...(original >= 0 ? { originalUrl: originalUrls[original] } : {}),
-      ...(result >= 0
-        ? { resultUrl: outputUrls[result], thumbnailUrl: outputUrls[result + 1], downloadUrl: outputUrls[result + 2] }
-        : {}),
-    };
+    const done = result >= 0;
+    return imageJson(image, {
+      originalUrl: original >= 0 ? originalUrls[original] : undefined,
+      resultUrl: done ? outputUrls[result] : undefined,
+      thumbnailUrl: done ? outputUrls[result + 1] : undefined,
+      downloadUrl: done ? outputUrls[result + 2] : undefined,
+    });
   });
 }
