@@ -4,20 +4,25 @@ import { originalKey } from '../../core/image';
 import type { ImageRepo, ProcessedImage } from '../../ports';
 import type { ImagesTable, Schema } from './schema';
 
-const toImage = (row: Selectable<ImagesTable>): Image => ({
-  id: row.id,
-  userId: row.user_id,
-  status: row.status as ImageStatus,
-  filename: row.filename,
-  contentType: row.content_type as AcceptedType,
-  bytes: Number(row.bytes),
-  ...(row.width !== null && row.height !== null ? { width: row.width, height: row.height } : {}),
-  options: JSON.parse(row.options) as ImageOptions,
-  createdAt: new Date(Number(row.created_at)),
-  updatedAt: new Date(Number(row.updated_at)),
-  ...(row.processed_at !== null ? { processedAt: new Date(Number(row.processed_at)) } : {}),
-  ...(row.error_code !== null ? { error: { code: row.error_code, message: row.error_message ?? '' } } : {}),
-});
+/** One shape for every row (absent parts undefined): a page of them is built and read faster. */
+const toImage = (row: Selectable<ImagesTable>): Image => {
+  const sized = row.width !== null && row.height !== null;
+  return {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status as ImageStatus,
+    filename: row.filename,
+    contentType: row.content_type as AcceptedType,
+    bytes: Number(row.bytes),
+    width: sized ? (row.width as number) : undefined,
+    height: sized ? (row.height as number) : undefined,
+    options: JSON.parse(row.options) as ImageOptions,
+    createdAt: new Date(Number(row.created_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+    processedAt: row.processed_at !== null ? new Date(Number(row.processed_at)) : undefined,
+    error: row.error_code !== null ? { code: row.error_code, message: row.error_message ?? '' } : undefined,
+  };
+};
 
 export class SqlImageRepo implements ImageRepo {
   constructor(private readonly db: Kysely<Schema>) {}
