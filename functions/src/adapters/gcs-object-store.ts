@@ -4,12 +4,6 @@ import type { Bucket, Storage } from '@google-cloud/storage';
 import type { DownloadRequest, ObjectStore, SignedUpload } from '../ports';
 
 /**
- * One bucket through the real Cloud Storage client: the same code against GCS and against the
- * local storage server (the client's `apiEndpoint` is configuration). V4 URLs are signed with
- * the configured service-account key locally, and through IAM signBlob in production, where the
- * client has no key: the same call either way.
- */
-/**
  * Uploads are checked end to end against the hash the server computed. MD5 rather than the
  * client's default CRC32C: Node hashes MD5 natively, the client computes CRC32C in JavaScript
  * (several times slower, on the instance's one thread).
@@ -19,6 +13,12 @@ const VALIDATION = 'md5';
 /** Signed GET URLs kept per instance: without a key each signature is an IAM signBlob call. */
 const SIGNED_CACHE_LIMIT = 5000;
 
+/**
+ * One bucket through the real Cloud Storage client: the same code against GCS and against the
+ * local storage server (the client's `apiEndpoint` is configuration). V4 URLs are signed with
+ * the configured service-account key locally, and through IAM signBlob in production, where the
+ * client has no key: the same call either way.
+ */
 export class GcsObjectStore implements ObjectStore {
   private readonly bucket: Bucket;
   private readonly signed = new Map<string, string | Promise<string>>();

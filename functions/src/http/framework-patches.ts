@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { malformedRequest, requestTooLarge, unsupportedMediaType, type AppError } from '../core/errors';
-import { toProblem } from '../core/problem';
+import { PROBLEM_JSON, toProblem } from '../core/problem';
 import { createLogger } from '../logger';
 import { apiHeaders } from './headers';
 
@@ -57,7 +57,7 @@ function answer(res: ServerResponse, error: unknown): void {
   if (!mapped) createLogger().error('Request failed before the function ran', { requestId, error });
   const { status, headers, body } = toProblem(mapped ?? error, requestId);
   if (res.headersSent) return void res.destroy();
-  res.writeHead(status, { ...apiHeaders(requestId), ...headers, 'Content-Type': 'application/problem+json' });
+  res.writeHead(status, { ...apiHeaders(requestId), ...headers, 'Content-Type': PROBLEM_JSON });
   res.end(JSON.stringify(body));
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { methodNotAllowed } from '../core/errors';
-import { toProblem } from '../core/problem';
+import { PROBLEM_JSON, toProblem } from '../core/problem';
 import type { Deps, DepsProvider } from '../deps';
 import { createLogger, traceField, traceId, type Logger } from '../logger';
 import { leaveFrameworkDomain } from '../framework-domain';
@@ -53,7 +53,7 @@ export function httpFunction(getDeps: DepsProvider, routes: Partial<Record<Metho
       reply = {
         status: problem.status,
         body: problem.body,
-        headers: { ...problem.headers, 'Content-Type': 'application/problem+json; charset=utf-8' },
+        headers: { ...problem.headers, 'Content-Type': PROBLEM_JSON },
       };
     }
     log?.info(`${req.method} ${req.path} ${reply.status}`, {
