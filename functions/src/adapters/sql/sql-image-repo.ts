@@ -4,8 +4,31 @@ import { originalKey } from '../../core/image';
 import type { ImageRepo, ProcessedImage } from '../../ports';
 import type { ImagesTable, Schema } from './schema';
 
+/**
+ * The columns an Image is made of. Only these are read: the driver builds a JavaScript object
+ * per row, and on SQLite that was most of a gallery query's time.
+ */
+const IMAGE_COLUMNS = [
+  'id',
+  'user_id',
+  'status',
+  'filename',
+  'content_type',
+  'bytes',
+  'width',
+  'height',
+  'options',
+  'created_at',
+  'updated_at',
+  'processed_at',
+  'error_code',
+  'error_message',
+] as const;
+
+type ImageRow = Pick<Selectable<ImagesTable>, (typeof IMAGE_COLUMNS)[number]>;
+
 /** One shape for every row (absent parts undefined): a page of them is built and read faster. */
-const toImage = (row: Selectable<ImagesTable>): Image => {
+const toImage = (row: ImageRow): Image => {
   const sized = row.width !== null && row.height !== null;
   return {
     id: row.id,
@@ -116,7 +139,7 @@ export class SqlImageRepo implements ImageRepo {
     userId: string,
     page: { limit: number; after?: { createdAt: number; id: string } },
   ): Promise<Image[]> {
-    let query = this.db.selectFrom('images').selectAll().where('user_id', '=', userId);
+    let query = this.db.selectFrom('images').select(IMAGE_COLUMNS).where('user_id', '=', userId);
     const after = page.after;
     if (after) {
       query = query.where((eb) =>
@@ -136,7 +159,7 @@ export class SqlImageRepo implements ImageRepo {
   }
 
   async findById(id: string): Promise<Image | undefined> {
-    const row = await this.db.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('images').select(IMAGE_COLUMNS).where('id', '=', id).executeTakeFirst();
     return row && toImage(row);
   }
 }
