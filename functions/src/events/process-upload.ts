@@ -57,12 +57,13 @@ export async function makeThumbnail(png: Buffer): Promise<Buffer> {
 /**
  * The cutout: reused when an earlier attempt stored it before failing (so a retry never pays
  * remove.bg twice), otherwise from the remover, the one step that costs credits. The first
- * attempt has no earlier one, and skips the look.
+ * attempt has no earlier one, and skips the look. `originalUrl` is the remover's signed URL
+ * to the original (REMOVE_BG_INPUT=url), already being made.
  */
 async function cutout(
   image: Image,
-  key: string,
   attempt: number,
+  originalUrl: Promise<string> | undefined,
   deps: Deps,
 ): Promise<Removal & { removerMs: number }> {
   const stored = attempt > 1 ? await (await deps.results()).read(resultKey(image)).catch(() => undefined) : undefined;
@@ -71,11 +72,12 @@ async function cutout(
     const { width = 0, height = 0 } = await sharp(stored).metadata();
     return { png: stored, width, height, creditsCharged: 0, removerMs: 0 };
   }
-  const uploads = await deps.uploads();
-  const source =
-    deps.config.removeBg.input === 'url'
-      ? { url: await signedUrl(uploads, key, new Date(deps.clock.now().getTime() + 10 * 60_000)) }
-      : { file: await uploads.read(key), filename: `original.${image.contentType.split('/')[1]}` };
+  const source = originalUrl
+    ? { url: await originalUrl }
+    : {
+        file: await (await deps.uploads()).read(originalKey(image.userId, image.id)),
+        filename: `original.${image.contentType.split('/')[1]}`,
+      };
   const started = performance.now();
   const removal = await (await deps.remover()).remove({ source, options: image.options });
   return { ...removal, removerMs: performance.now() - started };
@@ -104,6 +106,13 @@ async function processImage(image: Image, bytes: number, attempt: number, deps: 
   const key = originalKey(image.userId, image.id);
   if (bytes > MAX_UPLOAD_BYTES)
     throw permanentFailure('IMAGE.TOO_LARGE', 'The image is larger than 22 MB. Upload a smaller file.');
+  // Signed while the header is read: without a key file (production) signing is a call to IAM.
+  const originalUrl =
+    deps.config.removeBg.input === 'url'
+      ? deps.uploads().then((uploads) => signedUrl(uploads, key, new Date(deps.clock.now().getTime() + 10 * 60_000)))
+      : undefined;
+  // Awaited in cutout(); a permanent failure before then leaves it to settle unobserved.
+  originalUrl?.catch(() => undefined);
   const { width, height } = await dimensions(deps, key, bytes);
   const megapixels = (width * height) / 1e6;
   if (megapixels > MAX_MEGAPIXELS) {
@@ -113,17 +122,19 @@ async function processImage(image: Image, bytes: number, attempt: number, deps: 
     );
   }
 
-  const removal = await cutout(image, key, attempt, deps);
+  const removal = await cutout(image, attempt, originalUrl, deps);
   const removerMs = removal.removerMs;
 
-  const thumbnail = await makeThumbnail(removal.png);
   // Deleted while the remover worked: write nothing.
   if (!(await images.findById(image.id))) return false;
   const results = await deps.results();
   const outputs = { resultKey: resultKey(image), thumbnailKey: thumbnailKey(image) };
+  // The cutout is stored while its thumbnail is made: once stored, a retry never pays again.
   await Promise.all([
     persist(() => results.put(outputs.resultKey, removal.png, 'image/png')),
-    persist(() => results.put(outputs.thumbnailKey, thumbnail, 'image/webp')),
+    makeThumbnail(removal.png).then((thumbnail) =>
+      persist(() => results.put(outputs.thumbnailKey, thumbnail, 'image/webp')),
+    ),
   ]);
   // Deleted while we wrote: take the outputs back, so nothing is orphaned.
   if (!(await images.findById(image.id))) {
