@@ -15,6 +15,7 @@ import { call, expectStatus, register } from './fixtures';
 import { ms, num, times, type Metrics, type SectionResult, type Table } from './report';
 import { pipelineInInstance } from './pipeline-instance';
 import { startRemoveBgStub } from './removebg-stub';
+import { Uploader } from './uploader';
 import { ratio, summarize, type Summary, within } from './stats';
 
 const LEVELS = [1, 8, 32] as const;
@@ -44,6 +45,8 @@ interface PendingUpload {
   url: string;
   headers: Record<string, string>;
   body: Buffer;
+  /** Which of the scenes `body` is. */
+  scene: number;
 }
 
 /**
@@ -65,6 +68,8 @@ export async function pipelineBench(ctx: BenchContext): Promise<SectionResult> {
     ctx.log(`${mode}: starting the local cloud`);
     let cloud: LocalCloud | undefined;
     let database: Database | undefined;
+    // The uploads come from another process, as from a browser: not from the loop measured.
+    const uploader = new Uploader(pngs);
     try {
       cloud = await startLocalCloud({
         port: 0,
@@ -81,7 +86,8 @@ export async function pipelineBench(ctx: BenchContext): Promise<SectionResult> {
       const account = await register(`${cloud.url}/api/register`, 'piper');
       let next = 0;
       const issue = async (): Promise<PendingUpload> => {
-        const body = pngs[next++ % pngs.length] as Buffer;
+        const scene = next++ % pngs.length;
+        const body = pngs[scene] as Buffer;
         const reply = expectStatus(
           await call(`${cloud!.url}/api/upload`, {
             token: account.token,
@@ -92,16 +98,18 @@ export async function pipelineBench(ctx: BenchContext): Promise<SectionResult> {
         );
         const image = reply.body.image as { id: string };
         const upload = reply.body.upload as { url: string; headers: Record<string, string> };
-        return { id: image.id, key: originalKey(account.id, image.id), url: upload.url, headers: upload.headers, body };
-      };
-      const put = async (pending: PendingUpload) => {
-        const response = await fetch(pending.url, { method: 'PUT', headers: pending.headers, body: pending.body });
-        if (response.status !== 200) throw new Error(`PUT answered ${response.status}`);
-        await response.arrayBuffer();
+        return {
+          id: image.id,
+          key: originalKey(account.id, image.id),
+          url: upload.url,
+          headers: upload.headers,
+          body,
+          scene,
+        };
       };
       /** N uploads at once, then wait until every finalize event has been processed. */
       const round = async (batch: PendingUpload[]) => {
-        await Promise.all(batch.map(put));
+        await uploader.put(batch.map((p) => ({ url: p.url, headers: p.headers, body: p.scene })));
         await within(cloud!.storage.idle(), 120_000, 'pipeline round');
       };
 
@@ -138,6 +146,7 @@ export async function pipelineBench(ctx: BenchContext): Promise<SectionResult> {
         unavoidable = await unavoidableSteps(account.id, pngs[0] as Buffer, ctx.quick ? 10 : 30);
       }
     } finally {
+      uploader.close();
       await database?.close();
       await cloud?.stop();
       await stub?.stop();
@@ -206,7 +215,7 @@ export async function pipelineBench(ctx: BenchContext): Promise<SectionResult> {
       ],
       rows,
       notes: [
-        'Through `startLocalCloud`: signed-URL PUTs to the storage server, its finalize CloudEvent to processUpload over HTTP (as Eventarc), SQLite, the in-process Firestore emulator; REMOVE_BG_INPUT=url (the default: the remover fetches the original through a signed GET).',
+        'Through `startLocalCloud`: signed-URL PUTs to the storage server (sent by a forked uploader, bench/put-client.ts, as a browser would from elsewhere), its finalize CloudEvent to processUpload over HTTP (as Eventarc), SQLite, the in-process Firestore emulator; REMOVE_BG_INPUT=url (the default: the remover fetches the original through a signed GET).',
         "Per image: the row's processed_at minus the original object's `updated` time (both this machine's clock). Uploads go in rounds of N at once; images/s = images ÷ the rounds' wall time.",
         `Inputs: the ${SCENES.length} generated 400×300 scenes as PNG, in turn. pass-through: bench/removebg-stub.ts returns the input at once; local engine: the local remove.bg endpoint (cutOut + PNG encode).`,
         "remover p50 and processUpload p50 are the row's remover_ms and processing_ms (measured inside processUpload). CPU ms/image: this process's CPU time (user + system, all threads: function, storage server, Firestore emulator, remover) over the level ÷ images; with 2 cores, ~2000 ÷ it is the ceiling on images/s.",
