@@ -1,8 +1,8 @@
-import { CRC32C } from '@google-cloud/storage';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Crc32c } from './crc32c';
 import type { Written } from './object-files';
 
 export class BodyTooLargeError extends Error {
@@ -24,7 +24,7 @@ export class ClientGoneError extends Error {
 class Meter extends Transform {
   size = 0;
   private readonly md5 = createHash('md5');
-  private readonly crc32c = new CRC32C();
+  private readonly crc32c = new Crc32c();
 
   constructor(
     private readonly maxBytes = Number.POSITIVE_INFINITY,
