@@ -51,6 +51,16 @@ describe('the built artifact (npm run build)', () => {
     expect(manifest.dependencies).toHaveProperty('@google-cloud/functions-framework');
   });
 
+  it('compiles the small pure-JavaScript packages in (cold start), and keeps the large clients as packages', () => {
+    const manifest = JSON.parse(readFileSync(join(artifact.dir, 'package.json'), 'utf8'));
+    for (const name of ['kysely', 'jose', 'bcryptjs', 'busboy']) expect(manifest.dependencies).not.toHaveProperty(name);
+    for (const name of ['@google-cloud/firestore', '@google-cloud/storage', 'sharp', 'mysql2'])
+      expect(manifest.dependencies).toHaveProperty(name);
+    const bundle = readFileSync(join(artifact.dir, 'index.js'), 'utf8');
+    expect(bundle).not.toMatch(/require\("kysely"\)/);
+    expect(bundle).toMatch(/require\("@google-cloud\/storage"\)/);
+  });
+
   it.each(FUNCTIONS)('registers %s with the Functions Framework', (name) => {
     expect(() => getTestServer(name)).not.toThrow();
   });
