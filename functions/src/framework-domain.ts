@@ -5,7 +5,8 @@
  * cost a third of a gallery request's CPU (bench/results, section 1). Every function here
  * settles through one promise chain that maps all its errors (http/http-function.ts,
  * events/process-upload.ts), so it leaves the domain before doing any work. What would still
- * escape is a bug that crashes the instance, as on any Node server, and the platform replaces it.
+ * escape is a bug: the framework's uncaughtException handler then ends the instance, as its
+ * unhandledRejection handler already does, and the platform starts another.
  */
 export function leaveFrameworkDomain(): void {
   (process as { domain?: { exit(): void } | null }).domain?.exit();
