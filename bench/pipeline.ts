@@ -20,6 +20,22 @@ import { ratio, summarize, type Summary, within } from './stats';
 
 const LEVELS = [1, 8, 32] as const;
 
+/** The columns every pipeline level starts with, and their cells. */
+const LEVEL_COLUMNS = ['uploads at once', 'images', 'p50 ms', 'p95 ms', 'p99 ms', 'images/s'];
+const levelCells = (level: {
+  concurrency: number;
+  images: number;
+  overhead: Summary;
+  imagesPerSecond: number;
+}): Table['rows'][number] => [
+  level.concurrency,
+  level.images,
+  ms(level.overhead.p50),
+  ms(level.overhead.p95),
+  ms(level.overhead.p99),
+  num(level.imagesPerSecond, 1),
+];
+
 interface LevelResult {
   concurrency: number;
   images: number;
@@ -178,12 +194,7 @@ export async function pipelineBench(ctx: BenchContext): Promise<SectionResult> {
         ?.levels.find((l) => l.concurrency === level.concurrency);
       rows.push([
         mode,
-        level.concurrency,
-        level.images,
-        ms(level.overhead.p50),
-        ms(level.overhead.p95),
-        ms(level.overhead.p99),
-        num(level.imagesPerSecond, 1),
+        ...levelCells(level),
         ms(level.cpuMsPerImage),
         ms(level.remover.p50),
         ms(level.processing.p50),
@@ -199,12 +210,7 @@ export async function pipelineBench(ctx: BenchContext): Promise<SectionResult> {
       title: 'Pipeline: finalized object → done',
       columns: [
         'remover',
-        'uploads at once',
-        'images',
-        'p50 ms',
-        'p95 ms',
-        'p99 ms',
-        'images/s',
+        ...LEVEL_COLUMNS,
         'CPU ms/image',
         'remover p50',
         'processUpload p50',
@@ -229,24 +235,9 @@ export async function pipelineBench(ctx: BenchContext): Promise<SectionResult> {
   }
   tables.push({
     title: 'Pipeline as deployed: processUpload in its own process (pass-through remover)',
-    columns: [
-      'uploads at once',
-      'images',
-      'p50 ms',
-      'p95 ms',
-      'p99 ms',
-      'images/s',
-      'processUpload p50',
-      'p50 ÷ one process',
-      'not done',
-    ],
+    columns: [...LEVEL_COLUMNS, 'processUpload p50', 'p50 ÷ one process', 'not done'],
     rows: deployed.map((level) => [
-      level.concurrency,
-      level.images,
-      ms(level.overhead.p50),
-      ms(level.overhead.p95),
-      ms(level.overhead.p99),
-      num(level.imagesPerSecond, 1),
+      ...levelCells(level),
       ms(level.processing.p50),
       times(ratio(level.overhead.p50, inProcess.find((l) => l.concurrency === level.concurrency)?.overhead.p50 ?? NaN)),
       level.failed,

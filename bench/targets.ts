@@ -66,26 +66,14 @@ export function evaluateTargets(all: AllMetrics): TargetOutcome[] {
     ['one process, as npm start', 'passthrough'],
     ['processUpload in its own process, as deployed', 'instance'],
   ] as const) {
-    const p50 = n(pipeline, `${key}_c8_p50`);
-    const p99 = n(pipeline, `${key}_c8_p99`);
-    out.push(
-      outcome(
-        `Pipeline overhead at 8 concurrent uploads (${shape}): p50`,
-        '≤ 50 ms',
-        p50,
-        (v) => v <= 50,
-        `${ms(p50)} ms`,
-      ),
-    );
-    out.push(
-      outcome(
-        `Pipeline overhead at 8 concurrent uploads (${shape}): p99`,
-        '≤ 150 ms',
-        p99,
-        (v) => v <= 150,
-        `${ms(p99)} ms`,
-      ),
-    );
+    for (const [stat, limit] of [
+      ['p50', 50],
+      ['p99', 150],
+    ] as const) {
+      const value = n(pipeline, `${key}_c8_${stat}`);
+      const label = `Pipeline overhead at 8 concurrent uploads (${shape}): ${stat}`;
+      out.push(outcome(label, `≤ ${limit} ms`, value, (v) => v <= limit, `${ms(value)} ms`));
+    }
   }
 
   const hello = n(cold, 'cold_hello_ms');
