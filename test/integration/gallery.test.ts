@@ -121,6 +121,20 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
     expect((await fetch(body.image.resultUrl)).status).toBe(400);
   });
 
+  it('shows only what an image has: no URLs awaiting upload, no outputs or sizes before done', async () => {
+    const { userId, auth } = await signUp();
+    const id = await seedRow(userId, new Date());
+    const awaiting = (await get(auth, `/api/images/${id}`).expect(200)).body.image;
+    expect(Object.keys(awaiting).sort()).toEqual(
+      ['bytes', 'contentType', 'createdAt', 'filename', 'id', 'options', 'status', 'updatedAt'].sort(),
+    );
+    await (await stack.deps.images()).markQueued(id, { contentType: 'image/png', bytes: 1 }, new Date());
+    const queued = (await get(auth, `/api/images?pageSize=1`).expect(200)).body.images[0];
+    expect(queued).toMatchObject({ id, status: 'queued', originalUrl: expect.stringMatching(/^http:/) });
+    for (const absent of ['width', 'height', 'processedAt', 'error', 'resultUrl', 'thumbnailUrl', 'downloadUrl'])
+      expect(queued).not.toHaveProperty(absent);
+  });
+
   it('lists newest first with a stable keyset: 250 images, inserts between pages, no gaps or duplicates', async () => {
     const { userId, auth } = await signUp();
     const base = Date.parse('2026-01-01T00:00:00Z');
