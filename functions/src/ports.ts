@@ -93,13 +93,13 @@ export interface SignedUpload {
   expiresAt: Date;
 }
 
-/** One bucket. Keys are built by the server (core/image.ts), never taken from a client. */
 export interface DownloadRequest {
   key: string;
   /** Served as an attachment of this name. */
   filename?: string;
 }
 
+/** One bucket. Keys are built by the server (core/image.ts), never taken from a client. */
 export interface ObjectStore {
   /** A V4 signed PUT for one new object: bound to the key, the type, a byte range, and "must not exist". */
   signedUpload(key: string, upload: { contentType: string; maxBytes: number; expiresAt: Date }): Promise<SignedUpload>;

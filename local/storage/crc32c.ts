@@ -2,9 +2,9 @@
 const POLYNOMIAL = 0x82f63b78;
 
 /**
- * Eight tables for slicing-by-8: eight bytes per step instead of one, several times faster in
- * JavaScript than the byte-at-a-time table the Cloud Storage client ships, and the server
- * hashes every byte it stores.
+ * Eight tables for slicing-by-8: eight bytes per step instead of one, about twice as fast in
+ * JavaScript as the byte-at-a-time table the Cloud Storage client ships (the server hashes
+ * every byte it stores).
  */
 const TABLES = (() => {
   const tables = Array.from({ length: 8 }, () => new Int32Array(256));

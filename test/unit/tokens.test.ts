@@ -51,7 +51,7 @@ describe('JoseTokens', () => {
     });
   });
 
-  it('remembers a verified token only until it expires', async () => {
+  it('a remembered token still expires, and vouches only for its own exact text', async () => {
     const local = new JoseTokens(settings, clock);
     const issued = await local.issue('user-2');
     await expect(local.verify(issued.token)).resolves.toBe('user-2');

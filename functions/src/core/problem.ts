@@ -1,9 +1,9 @@
 import { AppError, type ErrorCode } from './errors';
 
-/** RFC 9457 problem details, with the API's `code` and optional field errors. */
 /** The media type of every error response (RFC 9457). */
 export const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 
+/** RFC 9457 problem details, with the API's `code` and optional field errors. */
 export interface Problem {
   type: string;
   title: string;

@@ -22,7 +22,7 @@ export const imageJson = (image: Image, urls: ImageUrls = {}) => ({
   contentType: image.contentType,
   bytes: image.bytes,
   width: image.width,
-  height: image.width === undefined ? undefined : image.height,
+  height: image.height,
   options: image.options,
   createdAt: image.createdAt.toISOString(),
   updatedAt: image.updatedAt.toISOString(),
