@@ -1,5 +1,6 @@
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { File } from '@google-cloud/storage';
 import request from 'supertest';
 import { newId } from '../../functions/src/core/ids';
 import { DEFAULT_OPTIONS, originalKey, resultKey, thumbnailKey, type Image } from '../../functions/src/core/image';
@@ -10,7 +11,7 @@ import { makeRegisterHandler } from '../../functions/src/http/register';
 import { signUp as signUpAs } from '../support/accounts';
 import { databaseKinds } from '../support/environment';
 import { PNG_1X1 } from '../support/images';
-import { RESULTS_BUCKET, startTestStack, UPLOADS_BUCKET, type TestStack } from '../support/stack';
+import { ManualClock, RESULTS_BUCKET, startTestStack, UPLOADS_BUCKET, type TestStack } from '../support/stack';
 
 let current: Deps;
 http(
@@ -119,6 +120,31 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
     expect((await fetch(body.image.thumbnailUrl)).status).toBe(200);
     storageNow = () => new Date(Date.now() + 76_000); // past the TTL and its alignment window
     expect((await fetch(body.image.resultUrl)).status).toBe(400);
+  });
+
+  it('signs a page once per expiry window and serves it again from the cache', async () => {
+    const { userId, auth } = await signUp();
+    for (let i = 0; i < 3; i += 1) await seedDone(userId, new Date(Date.now() - i * 1000));
+    // Just past a window boundary (windows are 15 s, a quarter of the TTL, on the epoch's grid).
+    const clock = new ManualClock(new Date(Math.ceil(Date.now() / 15_000) * 15_000 + 1_000));
+    current = { ...stack.deps, clock };
+    const signing = jest.spyOn(File.prototype, 'getSignedUrl');
+    try {
+      const first = (await get(auth, '/api/images').expect(200)).body.images;
+      expect(signing).toHaveBeenCalledTimes(3 * 4);
+      clock.advance(5);
+      const again = (await get(auth, '/api/images').expect(200)).body.images;
+      expect(again).toEqual(first);
+      expect(signing).toHaveBeenCalledTimes(3 * 4);
+      // The window is a quarter of the 60 s TTL: past it, fresh URLs with a later expiry.
+      clock.advance(20);
+      const later = (await get(auth, '/api/images').expect(200)).body.images;
+      expect(signing).toHaveBeenCalledTimes(2 * 3 * 4);
+      expect(later[0].resultUrl).not.toBe(first[0].resultUrl);
+    } finally {
+      signing.mockRestore();
+      current = stack.deps;
+    }
   });
 
   it('shows only what an image has: no URLs awaiting upload, no outputs or sizes before done', async () => {
