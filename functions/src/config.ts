@@ -38,7 +38,7 @@ export interface Config {
     apiEndpoint: string | undefined;
     uploadsBucket: string;
     resultsBucket: string;
-    /** A service-account key file for local V4 signing; unset → IAM signBlob. */
+    /** A service-account key file for local V4 signing; unset → IAM signBlob (deployed only). */
     signingKeyFile: string | undefined;
     signedUrlTtlSeconds: number;
   };

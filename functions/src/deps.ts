@@ -1,4 +1,4 @@
-import { loadConfig, requireSecret, type Config } from './config';
+import { ConfigError, loadConfig, requireSecret, type Config } from './config';
 import { createLogger, type Logger } from './logger';
 import type {
   BackgroundRemover,
@@ -62,17 +62,39 @@ function lazy<T>(make: () => Promise<T>): Lazy<T> {
 export function createDeps(config: Config, clock: Clock = systemClock): Deps {
   const database = lazy<Database>(async () => (await import('./adapters/sql/database')).openDatabase(config.database));
   const firestore = lazy(async () => (await import('./adapters/firestore')).openFirestore(config));
+  const credentials = lazy(async () => {
+    const keyFile = config.storage.signingKeyFile;
+    if (!keyFile) return undefined;
+    const { readFile } = await import('node:fs/promises');
+    return JSON.parse(await readFile(keyFile, 'utf8')) as { client_email: string; private_key: string };
+  });
   const storage = lazy(async () => {
     const { openStorage } = await import('./adapters/gcs-object-store');
-    const { readFile } = await import('node:fs/promises');
-    const keyFile = config.storage.signingKeyFile;
-    const credentials = keyFile
-      ? (JSON.parse(await readFile(keyFile, 'utf8')) as { client_email: string; private_key: string })
-      : undefined;
-    return openStorage({ projectId: config.projectId, apiEndpoint: config.storage.apiEndpoint, credentials });
+    return openStorage({
+      projectId: config.projectId,
+      apiEndpoint: config.storage.apiEndpoint,
+      credentials: await credentials(),
+    });
+  });
+  // Signing needs only a key or IAM, not the Storage client: a gallery never loads the client.
+  const urlSigner = lazy(async () => {
+    const [{ V4UrlSigner }, { KeyBlobSigner, IamBlobSigner }, key] = await Promise.all([
+      import('./adapters/gcs-url-signer'),
+      import('./adapters/blob-signers'),
+      credentials(),
+    ]);
+    // IAM signing asks a deployed function's metadata server; anywhere else that would be a
+    // request to an address nobody here should call, so a key is required.
+    if (!key && config.nodeEnv !== 'production') {
+      throw new ConfigError(['STORAGE_SIGNING_KEY_FILE: required outside production, where there is no IAM to sign']);
+    }
+    const endpoint = config.storage.apiEndpoint ?? 'https://storage.googleapis.com';
+    return new V4UrlSigner(endpoint, key ? new KeyBlobSigner(key) : new IamBlobSigner(), clock);
   });
   const bucket = (name: string) =>
-    lazy(async () => new (await import('./adapters/gcs-object-store')).GcsObjectStore(await storage(), name));
+    lazy(
+      async () => new (await import('./adapters/gcs-object-store')).GcsObjectStore(storage, await urlSigner(), name),
+    );
   const limiter = (windowSeconds: number, limits: Record<string, number>) =>
     lazy(async () => {
       const { FirestoreRateLimiter } = await import('./adapters/firestore-rate-limiter');

@@ -1,5 +1,13 @@
-import { createHash, createPrivateKey, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import {
+  V4_ALGORITHM,
+  canonicalQuery,
+  canonicalText,
+  canonicalValue,
+  strictEncode,
+  stringToSign,
+} from '../../functions/src/core/v4-signing';
 
 export interface SignedRequest {
   method: string;
@@ -18,7 +26,6 @@ export interface Rejection {
 
 export type Verdict = { kind: 'anonymous' } | { kind: 'signed'; signer: string } | ({ kind: 'rejected' } & Rejection);
 
-const ALGORITHM = 'GOOG4-RSA-SHA256';
 const MAX_EXPIRES_SECONDS = 604800;
 const PARAMS = ['X-Goog-Algorithm', 'X-Goog-Credential', 'X-Goog-Date', 'X-Goog-Expires', 'X-Goog-SignedHeaders'];
 
@@ -26,10 +33,6 @@ const PARAMS = ['X-Goog-Algorithm', 'X-Goog-Credential', 'X-Goog-Date', 'X-Goog-
 export function signerKeys(signers: readonly { clientEmail: string; privateKey: string }[]): Map<string, KeyObject> {
   return new Map(signers.map((s) => [s.clientEmail, createPublicKey(createPrivateKey(s.privateKey))]));
 }
-
-/** RFC 3986 encoding, as the canonical request wants it: all but A–Z a–z 0–9 - . _ ~ encoded. */
-const strictEncode = (value: string): string =>
-  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 const decode = (raw: string): string | undefined => {
   try {
@@ -63,8 +66,8 @@ const parseDate = (value: string): number | undefined => {
   return Number.isNaN(time) ? undefined : time;
 };
 
-const canonicalValue = (value: string | string[] | undefined): string =>
-  (Array.isArray(value) ? value.join(',') : (value ?? '')).trim().replace(/\s{2,}/g, ' ');
+const headerValue = (value: string | string[] | undefined): string =>
+  canonicalValue(Array.isArray(value) ? value.join(',') : (value ?? ''));
 
 interface AuthParams {
   email: string;
@@ -98,7 +101,7 @@ function readAuthParams(pairs: [string, string][], now: Date): AuthParams | Verd
   const [algorithm = '', credential = '', date = '', expires = '', signedHeaderList = '', signature = ''] =
     names.map(param);
 
-  if (algorithm !== ALGORITHM) return malformed('X-Goog-Algorithm', `Unsupported algorithm: ${algorithm}`);
+  if (algorithm !== V4_ALGORITHM) return malformed('X-Goog-Algorithm', `Unsupported algorithm: ${algorithm}`);
   const signedAt = parseDate(date);
   if (signedAt === undefined) return malformed('X-Goog-Date', `Invalid X-Goog-Date: ${date}`);
   if (!/^\d{1,10}$/.test(expires) || Number(expires) < 1) {
@@ -132,27 +135,22 @@ function readAuthParams(pairs: [string, string][], now: Date): AuthParams | Verd
  * also serves HEAD.
  */
 function canonicalRequests(request: SignedRequest, pairs: [string, string][], auth: AuthParams): string[] {
-  const query = pairs
-    .filter(([k]) => k.toLowerCase() !== 'x-goog-signature')
-    .map(([k, v]) => [strictEncode(k), strictEncode(v)] as const)
-    .sort(([ka, va], [kb, vb]) => (ka < kb ? -1 : ka > kb ? 1 : va < vb ? -1 : va > vb ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
+  const query = canonicalQuery(pairs.filter(([k]) => k.toLowerCase() !== 'x-goog-signature'));
   const path = request.rawPath
     .split('/')
     .map((segment) => strictEncode(decode(segment) ?? segment))
     .join('/');
   const payload = auth.signedHeaders.includes('x-goog-content-sha256')
-    ? canonicalValue(request.headers['x-goog-content-sha256'])
+    ? headerValue(request.headers['x-goog-content-sha256'])
     : 'UNSIGNED-PAYLOAD';
-  const host = canonicalValue(request.headers.host);
+  const host = headerValue(request.headers.host);
   const results: string[] = [];
   for (const hostValue of new Set([host.replace(/:\d+$/, ''), host])) {
-    const headers = auth.signedHeaders
-      .map((name) => `${name}:${name === 'host' ? hostValue : canonicalValue(request.headers[name])}\n`)
-      .join('');
+    const headers = auth.signedHeaders.map(
+      (name) => [name, name === 'host' ? hostValue : headerValue(request.headers[name])] as const,
+    );
     for (const method of request.method === 'HEAD' ? ['HEAD', 'GET'] : [request.method]) {
-      results.push([method, path, query, headers, auth.signedHeaders.join(';'), payload].join('\n'));
+      results.push(canonicalText({ method, path, query, headers, payload }));
     }
   }
   return results;
@@ -174,12 +172,11 @@ export function verifySignedUrl(request: SignedRequest, keys: ReadonlyMap<string
   const signature = /^(?:[0-9a-f]{2})+$/i.test(auth.signature) ? Buffer.from(auth.signature, 'hex') : undefined;
   let shown: Record<string, string> = {};
   for (const canonicalRequest of canonicalRequests(request, pairs, auth)) {
-    const digest = createHash('sha256').update(canonicalRequest).digest('hex');
-    const stringToSign = [ALGORITHM, auth.date, auth.scope, digest].join('\n');
-    if (key && signature && verify('sha256', Buffer.from(stringToSign), key, signature)) {
+    const signed = stringToSign(canonicalRequest, auth.date, auth.scope);
+    if (key && signature && verify('sha256', Buffer.from(signed), key, signature)) {
       return { kind: 'signed', signer: auth.email };
     }
-    if (Object.keys(shown).length === 0) shown = { StringToSign: stringToSign, CanonicalRequest: canonicalRequest };
+    if (Object.keys(shown).length === 0) shown = { StringToSign: signed, CanonicalRequest: canonicalRequest };
   }
   return reject(403, 'SignatureDoesNotMatch', 'Access denied.', {
     Details:

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Bucket, Storage } from '@google-cloud/storage';
+import type { File, Storage } from '@google-cloud/storage';
 import type { DownloadRequest, ObjectStore, SignedUpload } from '../ports';
+import type { V4UrlSigner } from './gcs-url-signer';
 
 /**
  * Uploads are checked end to end against the hash the server computed. MD5 rather than the
@@ -10,21 +11,26 @@ import type { DownloadRequest, ObjectStore, SignedUpload } from '../ports';
  */
 const VALIDATION = 'md5';
 
-/** Signed GET URLs kept per instance: without a key each signature is an IAM signBlob call. */
+/** Signed GET URLs kept per instance: deployed, each signature is an IAM signBlob call. */
 const SIGNED_CACHE_LIMIT = 5000;
 
 /**
  * One bucket through the real Cloud Storage client: the same code against GCS and against the
- * local storage server (the client's `apiEndpoint` is configuration). V4 URLs are signed with
- * the configured service-account key locally, and through IAM signBlob in production, where the
- * client has no key: the same call either way.
+ * local storage server (the client's `apiEndpoint` is configuration). The client is opened on
+ * the first object operation: signing URLs needs only the signer (gcs-url-signer.ts), which
+ * signs with the service-account key locally and through IAM signBlob deployed.
  */
 export class GcsObjectStore implements ObjectStore {
-  private readonly bucket: Bucket;
   private readonly signed = new Map<string, string | Promise<string>>();
 
-  constructor(storage: Storage, bucketName: string) {
-    this.bucket = storage.bucket(bucketName);
+  constructor(
+    private readonly storage: () => Promise<Storage>,
+    private readonly signer: V4UrlSigner,
+    private readonly bucketName: string,
+  ) {}
+
+  private async file(key: string): Promise<File> {
+    return (await this.storage()).bucket(this.bucketName).file(key);
   }
 
   async signedUpload(
@@ -36,23 +42,23 @@ export class GcsObjectStore implements ObjectStore {
       // "Only if no such object": a URL can create the original once and never overwrite it.
       'x-goog-if-generation-match': '0',
     };
-    const [url] = await this.bucket.file(key).getSignedUrl({
-      version: 'v4',
-      action: 'write',
-      expires: upload.expiresAt,
-      contentType: upload.contentType,
-      extensionHeaders,
-    });
+    const headers = { 'Content-Type': upload.contentType, ...extensionHeaders };
     return {
-      url,
+      url: await this.signer.sign({
+        method: 'PUT',
+        bucket: this.bucketName,
+        key,
+        expiresAt: upload.expiresAt,
+        headers,
+      }),
       method: 'PUT',
-      headers: { 'Content-Type': upload.contentType, ...extensionHeaders },
+      headers,
       expiresAt: upload.expiresAt,
     };
   }
 
   async write(key: string, body: Readable, contentType: string): Promise<{ generation: string }> {
-    const file = this.bucket.file(key);
+    const file = await this.file(key);
     // A single-request upload: if the body fails midway the request is abandoned and no object exists.
     const sink = file.createWriteStream({
       resumable: false,
@@ -66,7 +72,9 @@ export class GcsObjectStore implements ObjectStore {
 
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     try {
-      await this.bucket.file(key).save(body, {
+      await (
+        await this.file(key)
+      ).save(body, {
         resumable: false,
         contentType,
         preconditionOpts: { ifGenerationMatch: 0 },
@@ -78,12 +86,12 @@ export class GcsObjectStore implements ObjectStore {
   }
 
   async readHead(key: string, bytes: number): Promise<Buffer> {
-    const [head] = await this.bucket.file(key).download({ start: 0, end: bytes - 1, validation: false });
+    const [head] = await (await this.file(key)).download({ start: 0, end: bytes - 1, validation: false });
     return head;
   }
 
   async read(key: string): Promise<Buffer> {
-    const [body] = await this.bucket.file(key).download();
+    const [body] = await (await this.file(key)).download();
     return body;
   }
 
@@ -102,15 +110,17 @@ export class GcsObjectStore implements ObjectStore {
 
   /** Signs one URL; concurrent requests for it share the signature while it is made. */
   private sign(cacheKey: string, request: DownloadRequest, expiresAt: Date): Promise<string> {
-    const url = this.bucket
-      .file(request.key)
-      .getSignedUrl({
-        version: 'v4',
-        action: 'read',
-        expires: expiresAt,
-        ...(request.filename ? { responseDisposition: contentDisposition(request.filename) } : {}),
+    const url = this.signer
+      .sign({
+        method: 'GET',
+        bucket: this.bucketName,
+        key: request.key,
+        expiresAt,
+        ...(request.filename
+          ? { query: { 'response-content-disposition': contentDisposition(request.filename) } }
+          : {}),
       })
-      .then(([signed]) => {
+      .then((signed) => {
         if (this.signed.get(cacheKey) === url) this.signed.set(cacheKey, signed);
         return signed;
       });
@@ -124,7 +134,7 @@ export class GcsObjectStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.bucket.file(key).delete({ ignoreNotFound: true });
+    await (await this.file(key)).delete({ ignoreNotFound: true });
   }
 }
 
