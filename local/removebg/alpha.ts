@@ -76,23 +76,40 @@ function matte(inputs: AlphaInputs, band: Uint8Array, i: number, out: Buffer, s:
   const { rgba, width, height, labels, tolerance } = inputs;
   const cx = i % width;
   const cy = (i - cx) / width;
-  s.fill(0);
+  // Sums in locals (not the scratch array): this window is the engine's hottest loop.
+  let fr = 0;
+  let fg = 0;
+  let fb = 0;
+  let br = 0;
+  let bg = 0;
+  let bb = 0;
   let nf = 0;
   let nb = 0;
   for (let y = max(0, cy - WINDOW); y <= min(height - 1, cy + WINDOW); y += 1) {
-    for (let x = max(0, cx - WINDOW); x <= min(width - 1, cx + WINDOW); x += 1) {
-      const j = y * width + x;
+    for (let j = y * width + max(0, cx - WINDOW), end = y * width + min(width - 1, cx + WINDOW); j <= end; j += 1) {
       if (band[j] === 1) continue;
-      const o = labels[j] === foreground ? 0 : 3;
-      s[o] = (s[o] as number) + (rgba[j * 4] as number);
-      s[o + 1] = (s[o + 1] as number) + (rgba[j * 4 + 1] as number);
-      s[o + 2] = (s[o + 2] as number) + (rgba[j * 4 + 2] as number);
-      if (o === 0) nf += 1;
-      else nb += 1;
+      const q = j * 4;
+      if (labels[j] === foreground) {
+        fr += rgba[q] as number;
+        fg += rgba[q + 1] as number;
+        fb += rgba[q + 2] as number;
+        nf += 1;
+      } else {
+        br += rgba[q] as number;
+        bg += rgba[q + 1] as number;
+        bb += rgba[q + 2] as number;
+        nb += 1;
+      }
     }
   }
-  if (nb > 0) for (let k = 3; k < 6; k += 1) s[k] = (s[k] as number) / nb;
-  else fieldAt(inputs.field, cx, cy, width, height, s.subarray(3, 6));
+  s[0] = fr;
+  s[1] = fg;
+  s[2] = fb;
+  if (nb > 0) {
+    s[3] = br / nb;
+    s[4] = bg / nb;
+    s[5] = bb / nb;
+  } else fieldAt(inputs.field, cx, cy, width, height, s.subarray(3, 6));
   const p = i * 4;
   let contrast2 = 0;
   let dot = 0;

@@ -33,22 +33,36 @@ export function fieldFromSurface(coefficients: Float64Array, width: number, heig
   return { cols, rows, colours };
 }
 
+/** Scratch for fieldStretches: at most cols + 1 stretches a row. */
+export interface Stretches {
+  /** Stretch k covers pixels ends[k] to ends[k + 1] − 1 (ends[0] is 0). */
+  ends: Int32Array;
+  /** Per stretch: the colour at its first pixel (RGB), then the step per pixel (RGB). */
+  model: Float64Array;
+}
+
+export const stretchesFor = (field: BackgroundField): Stretches => ({
+  ends: new Int32Array(field.cols + 2),
+  model: new Float64Array((field.cols + 1) * 6),
+});
+
 /**
- * Walks pixel row y one stretch between cell centres at a time; along a stretch the field is
- * linear, so `each(from, to)` gets its colour at `from` in model[0…2] and the step per pixel in
- * model[3…5].
+ * Splits pixel row y into the stretches between cell centres; along one the field is linear.
+ * Returns how many there are. Plain arrays rather than a callback per stretch, so the caller's
+ * per-pixel loop runs on locals.
  */
-export function forEachStretch(
+export function fieldStretches(
   field: BackgroundField,
   y: number,
   width: number,
   height: number,
-  model: Float64Array,
-  each: (from: number, to: number) => void,
-): void {
+  out: Stretches,
+): number {
   const { cols } = field;
   const line = blendRows(field, y, height);
   const span = width / cols;
+  let count = 0;
+  out.ends[0] = 0;
   for (let c = -1; c < cols; c += 1) {
     const from = c < 0 ? 0 : Math.max(0, Math.ceil((c + 0.5) * span - 0.5));
     const to = c + 1 >= cols ? width : Math.min(width, Math.ceil((c + 1.5) * span - 0.5));
@@ -59,11 +73,13 @@ export function forEachStretch(
     for (let k = 0; k < 3; k += 1) {
       const a = line[left * 3 + k] as number;
       const step = right === left ? 0 : ((line[right * 3 + k] as number) - a) / span;
-      model[k] = a + offset * step;
-      model[3 + k] = step;
+      out.model[count * 6 + k] = a + offset * step;
+      out.model[count * 6 + 3 + k] = step;
     }
-    each(from, to);
+    count += 1;
+    out.ends[count] = to;
   }
+  return count;
 }
 
 /** The field's colour at one pixel, into `out`. */

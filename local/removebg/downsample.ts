@@ -25,21 +25,27 @@ export function shrink(image: Raster, factor: number): Raster {
   const w = Math.floor(width / factor);
   const h = Math.floor(image.height / factor);
   const out = new Uint8Array(w * h * 4);
-  const sums = new Uint32Array(w * 4);
   const area = factor * factor;
-  for (let y = 0; y < h; y += 1) {
-    sums.fill(0);
-    for (let sy = y * factor; sy < (y + 1) * factor; sy += 1) {
-      for (let j = 0, p = sy * width * 4; j < w * 4; j += 4) {
-        for (let end = p + factor * 4; p < end; p += 4) {
-          sums[j] = (sums[j] as number) + (rgba[p] as number);
-          sums[j + 1] = (sums[j + 1] as number) + (rgba[p + 1] as number);
-          sums[j + 2] = (sums[j + 2] as number) + (rgba[p + 2] as number);
-          sums[j + 3] = (sums[j + 3] as number) + (rgba[p + 3] as number);
+  // One block at a time, its sums in locals: no per-pixel read-modify-write of a sums array.
+  for (let y = 0, o = 0; y < h; y += 1) {
+    for (let x = 0; x < w; x += 1, o += 4) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let a = 0;
+      for (let sy = y * factor; sy < (y + 1) * factor; sy += 1) {
+        for (let p = (sy * width + x * factor) * 4, end = p + factor * 4; p < end; p += 4) {
+          r += rgba[p] as number;
+          g += rgba[p + 1] as number;
+          b += rgba[p + 2] as number;
+          a += rgba[p + 3] as number;
         }
       }
+      out[o] = (r / area + 0.5) | 0;
+      out[o + 1] = (g / area + 0.5) | 0;
+      out[o + 2] = (b / area + 0.5) | 0;
+      out[o + 3] = (a / area + 0.5) | 0;
     }
-    for (let j = 0; j < w * 4; j += 1) out[y * w * 4 + j] = ((sums[j] as number) / area + 0.5) | 0;
   }
   return { rgba: out, width: w, height: h };
 }
