@@ -122,6 +122,29 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
     expect((await fetch(body.image.resultUrl)).status).toBe(400);
   });
 
+  it('shows a changed image at once, within the same URL window, and the cached page is the same JSON', async () => {
+    const { userId, auth } = await signUp();
+    const id = await seedRow(userId, new Date(Date.now() - 2000));
+    const images = await stack.deps.images();
+    await images.markQueued(id, { contentType: 'image/png', bytes: 1 }, new Date(Date.now() - 1500));
+    const queued = await get(auth, '/api/images').expect(200);
+    expect(queued.body.images[0]).toMatchObject({ id, status: 'queued' });
+    const again = await get(auth, '/api/images').expect(200);
+    expect(again.text).toBe(queued.text);
+    expect(again.headers['content-length']).toBe(String(Buffer.byteLength(again.text)));
+
+    await images.markProcessing(id, new Date(Date.now() - 1000));
+    expect((await get(auth, `/api/images/${id}`).expect(200)).body.image.status).toBe('processing');
+    await images.markFailed(id, { code: 'IMAGE.UNREADABLE', message: 'Not an image.' }, new Date());
+    const failed = (await get(auth, '/api/images').expect(200)).body.images[0];
+    expect(failed).toMatchObject({
+      id,
+      status: 'failed',
+      error: { code: 'IMAGE.UNREADABLE', message: 'Not an image.' },
+    });
+    expect((await get(auth, `/api/images/${id}`).expect(200)).body.image).toEqual(failed);
+  });
+
   it('signs a page once per expiry window and serves it again from the cache', async () => {
     const { userId, auth } = await signUp();
     for (let i = 0; i < 3; i += 1) await seedDone(userId, new Date(Date.now() - i * 1000));

@@ -21,6 +21,7 @@ export interface Context {
 
 export interface Reply {
   status: number;
+  /** Serialised to JSON; JSON bytes already made are sent as they are. */
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -74,13 +75,14 @@ export function httpFunction(getDeps: DepsProvider, routes: Partial<Record<Metho
  * `Cache-Control: no-store` makes worthless, and a gallery page is tens of kilobytes.
  */
 function send(res: Response, requestId: string, reply: Reply): void {
-  const body = reply.body === undefined ? undefined : JSON.stringify(reply.body);
+  const body =
+    reply.body === undefined || Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(JSON.stringify(reply.body));
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/json; charset=utf-8',
     ...apiHeaders(requestId),
     ...reply.headers,
   };
-  if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
+  if (body !== undefined) headers['Content-Length'] = body.length;
   res.writeHead(reply.status, headers);
   res.end(body);
 }

@@ -7,7 +7,7 @@ import type { User } from '../ports';
 import { requireUser } from './auth';
 import type { Context, Reply } from './http-function';
 import { httpFunction } from './http-function';
-import { imagesWithUrls } from './image-json';
+import { jsonBytes, SerialisedImages } from './image-json';
 import { pathId } from './path-id';
 
 const DEFAULT_PAGE = 24;
@@ -42,7 +42,7 @@ async function settle(images: Image[], deps: Deps): Promise<Image[]> {
 }
 
 /** The caller's gallery, newest first, paged by an opaque keyset token. */
-async function list({ req, deps }: Context, user: User): Promise<Reply> {
+async function list({ req, deps }: Context, user: User, serialised: SerialisedImages): Promise<Reply> {
   const limit = pageSize(req.query.pageSize);
   const tokens = new PageTokens(requireSecret(deps.config.tokens.signingKey, 'TOKEN_SIGNING_KEY'));
   const raw = req.query.pageToken;
@@ -55,13 +55,8 @@ async function list({ req, deps }: Context, user: User): Promise<Reply> {
   const last = page[page.length - 1];
   const nextPageToken =
     rows.length > limit && last ? tokens.encode(user.id, { createdAt: last.createdAt.getTime(), id: last.id }) : null;
-  return {
-    status: 200,
-    body: {
-      images: await imagesWithUrls(await settle(page, deps), deps),
-      nextPageToken,
-    },
-  };
+  const images = await serialised.of(await settle(page, deps), deps);
+  return { status: 200, body: jsonBytes`{"images":[${images}],"nextPageToken":${nextPageToken}}` };
 }
 
 /** One image, the caller's own; anyone else's is as absent as a missing one. */
@@ -71,15 +66,17 @@ export async function ownImage(deps: Deps, user: User, id: string) {
   return image;
 }
 
-export const makeImagesHandler = (deps: DepsProvider) =>
-  httpFunction(deps, {
+export function makeImagesHandler(deps: DepsProvider) {
+  const serialised = new SerialisedImages();
+  return httpFunction(deps, {
     async GET(ctx) {
       const user = await requireUser(ctx.req, ctx.deps);
       const id = pathId(ctx.req.path, 'images');
-      if (id === undefined) return list(ctx, user);
-      const [image] = await imagesWithUrls(await settle([await ownImage(ctx.deps, user, id)], ctx.deps), ctx.deps);
-      return { status: 200, body: { image } };
+      if (id === undefined) return list(ctx, user, serialised);
+      const [image] = await serialised.of(await settle([await ownImage(ctx.deps, user, id)], ctx.deps), ctx.deps);
+      return { status: 200, body: jsonBytes`{"image":${image!}}` };
     },
   });
+}
 
 export const images = makeImagesHandler(appDeps);
