@@ -92,7 +92,7 @@ export function evaluateTargets(all: AllMetrics): TargetOutcome[] {
   }
   for (const fn of HTTP_FUNCTIONS) {
     const loaded = cold?.[`unneeded_${fn}`];
-    const target = `${fn} loads none of sharp, undici, the Firestore client, the SQL pool unless it uses them`;
+    const target = `${fn} loads none of sharp, undici, the Firestore client, the SQL pool (nor the Storage client) unless it uses them`;
     if (!Array.isArray(loaded)) out.push({ target, limit: 'none', measured: '—', status: 'not run' });
     else
       out.push({
