@@ -23,7 +23,7 @@ const HEAVY: Record<string, { label: string; packages: string[] }> = {
   firestore: { label: 'Firestore client', packages: ['@google-cloud/firestore', 'google-gax'] },
   sqlPool: { label: 'SQL pool', packages: ['mysql2', '@google-cloud/cloud-sql-connector'] },
   // Beyond the issue's list: signing URLs needs no client (gcs-url-signer.ts), only object I/O.
-  storage: { label: 'Storage client', packages: ['@google-cloud/storage', 'google-auth-library'] },
+  storage: { label: 'Storage client', packages: ['@google-cloud/storage'] },
 };
 
 /** What each function's code path needs, with DATABASE_URL=sqlite (SQLite, so no pool). */
@@ -131,7 +131,7 @@ export async function coldStart(ctx: BenchContext): Promise<SectionResult> {
           `node bench/launcher.js <function> dist/functions: requires the bundle from buildFunctions(), serves the function with getTestServer on 127.0.0.1; ${rounds} rounds, functions interleaved, after an untimed run to fill the file cache.`,
           'Each instance: DATABASE_URL=sqlite (temporary, migrated), the Firestore emulator and the storage server in the bench process, TOKEN_SIGNING_KEY, BCRYPT_COST unset (12), LOG_LEVEL=warning; first requests as a client sends them (login: a real account; upload: JSON; images: the list; delete: an image of the caller; processUpload: a finalize CloudEvent with the pass-through remover).',
           '"start-up ÷ hello": (cold − the same request warm) ÷ hello, what the cold start adds to the work the request always costs (for register and login, one bcrypt hash or compare at cost 12, by design ~0.3 s).',
-          '"loaded but not needed": sharp, undici, the Firestore client (@google-cloud/firestore, google-gax), the SQL pool (mysql2, the Cloud SQL connector) or the Storage client (@google-cloud/storage, google-auth-library) in require.cache after the first response of a function whose path does not use it.',
+          '"loaded but not needed": sharp, undici, the Firestore client (@google-cloud/firestore, google-gax), the SQL pool (mysql2, the Cloud SQL connector) or the Storage client (@google-cloud/storage) in require.cache after the first response of a function whose path does not use it.',
         ],
       },
       {
