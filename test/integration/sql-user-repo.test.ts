@@ -1,3 +1,4 @@
+import { compiledOnce } from '../../functions/src/adapters/sql/compiled-once';
 import { reusingStatements } from '../../functions/src/adapters/sql/database';
 import { migrateToLatest } from '../../functions/src/adapters/sql/migrations';
 import { SqlUserRepo } from '../../functions/src/adapters/sql/sql-user-repo';
@@ -35,6 +36,29 @@ describe.each(databaseKinds())('SqlUserRepo and migrations on %s', (kind) => {
       createdAt: new Date('2026-11-24T10:00:00.123Z'),
     });
     await expect(repo.findById('missing')).resolves.toBeUndefined();
+  });
+
+  it('runs a query compiled once with each call’s values, a value used twice in both places', async () => {
+    const db = stack.database.db;
+    await repo.create(user('cqone'));
+    await repo.create(user('cqtwo', { createdAt: new Date('2026-11-24T11:00:00Z') }));
+    const named = compiledOnce(db, (v: { a: string; b: string }) =>
+      db.selectFrom('users').select('username').where('username', 'in', [v.a, v.b]).orderBy('username'),
+    );
+    await expect(named({ a: 'cqone', b: 'cqtwo' })).resolves.toEqual([{ username: 'cqone' }, { username: 'cqtwo' }]);
+    await expect(named({ a: 'cqtwo', b: 'nobody' })).resolves.toEqual([{ username: 'cqtwo' }]);
+    const twice = compiledOnce(db, (v: { at: number }) =>
+      db.selectFrom('users').select('username').where('created_at', '>=', v.at).where('created_at', '<=', v.at),
+    );
+    await expect(twice({ at: Date.parse('2026-11-24T11:00:00Z') })).resolves.toEqual([{ username: 'cqtwo' }]);
+  });
+
+  it('refuses a compiled-once query with a value that is not one of its parameters', async () => {
+    const db = stack.database.db;
+    const fixed = compiledOnce(db, (v: { id: string }) =>
+      db.selectFrom('users').select('id').where('id', '=', v.id).where('username', '=', 'grace'),
+    );
+    await expect(fixed({ id: 'x' })).rejects.toThrow('compiledOnce: parameter grace is not one of the values');
   });
 
   it('finds by email or username regardless of case and width', async () => {

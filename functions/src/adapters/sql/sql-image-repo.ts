@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AcceptedType, Image, ImageOptions, ImageStatus } from '../../core/image';
 import { originalKey } from '../../core/image';
 import type { ImageRepo, ProcessedImage } from '../../ports';
+import { compiledOnce } from './compiled-once';
 import type { ImagesTable, Schema } from './schema';
 
 /**
@@ -48,7 +49,33 @@ const toImage = (row: ImageRow): Image => {
 };
 
 export class SqlImageRepo implements ImageRepo {
-  constructor(private readonly db: Kysely<Schema>) {}
+  // The gallery's reads, on every poll: an image by id, and a user's pages newest first.
+  private readonly byId;
+  private readonly firstPage;
+  private readonly pageAfter;
+
+  constructor(private readonly db: Kysely<Schema>) {
+    const images = () => db.selectFrom('images').select(IMAGE_COLUMNS);
+    const newestFirst = <Q extends ReturnType<typeof images>>(query: Q, limit: number) =>
+      query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit);
+    this.byId = compiledOnce(db, ({ id }: { id: string }) => images().where('id', '=', id));
+    this.firstPage = compiledOnce(db, (v: { userId: string; limit: number }) =>
+      newestFirst(images().where('user_id', '=', v.userId), v.limit),
+    );
+    this.pageAfter = compiledOnce(db, (v: { userId: string; limit: number; createdAt: number; id: string }) =>
+      newestFirst(
+        images()
+          .where('user_id', '=', v.userId)
+          .where((eb) =>
+            eb.or([
+              eb('created_at', '<', v.createdAt),
+              eb.and([eb('created_at', '=', v.createdAt), eb('id', '<', v.id)]),
+            ]),
+          ),
+        v.limit,
+      ),
+    );
+  }
 
   async create(image: Image): Promise<void> {
     await this.db
@@ -139,17 +166,10 @@ export class SqlImageRepo implements ImageRepo {
     userId: string,
     page: { limit: number; after?: { createdAt: number; id: string } },
   ): Promise<Image[]> {
-    let query = this.db.selectFrom('images').select(IMAGE_COLUMNS).where('user_id', '=', userId);
-    const after = page.after;
-    if (after) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('created_at', '<', after.createdAt),
-          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-        ]),
-      );
-    }
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+    const { limit, after } = page;
+    const rows = after
+      ? await this.pageAfter({ userId, limit, createdAt: after.createdAt, id: after.id })
+      : await this.firstPage({ userId, limit });
     return rows.map(toImage);
   }
 
@@ -159,7 +179,7 @@ export class SqlImageRepo implements ImageRepo {
   }
 
   async findById(id: string): Promise<Image | undefined> {
-    const row = await this.db.selectFrom('images').select(IMAGE_COLUMNS).where('id', '=', id).executeTakeFirst();
+    const [row] = await this.byId({ id });
     return row && toImage(row);
   }
 }

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { accountTaken, type FieldError } from '../../core/errors';
 import { identityKey } from '../../core/validation';
 import type { NewUser, User, UserRepo } from '../../ports';
+import { compiledOnce } from './compiled-once';
 import type { Schema, UsersTable } from './schema';
 
 const toUser = (row: Pick<Selectable<UsersTable>, 'id' | 'email' | 'username' | 'created_at'>): User => ({
@@ -24,7 +25,14 @@ function duplicateFields(error: unknown): FieldError[] | undefined {
 }
 
 export class SqlUserRepo implements UserRepo {
-  constructor(private readonly db: Kysely<Schema>) {}
+  // Every authenticated request looks its user up by id.
+  private readonly byId;
+
+  constructor(private readonly db: Kysely<Schema>) {
+    this.byId = compiledOnce(db, ({ id }: { id: string }) =>
+      db.selectFrom('users').select(['id', 'email', 'username', 'created_at']).where('id', '=', id),
+    );
+  }
 
   async create(user: NewUser): Promise<User> {
     try {
@@ -61,11 +69,7 @@ export class SqlUserRepo implements UserRepo {
   }
 
   async findById(id: string): Promise<User | undefined> {
-    const row = await this.db
-      .selectFrom('users')
-      .select(['id', 'email', 'username', 'created_at'])
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const [row] = await this.byId({ id });
     return row && toUser(row);
   }
 }
