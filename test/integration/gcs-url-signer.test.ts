@@ -123,10 +123,7 @@ async function startIam(options: { failFirstSign?: number; denySign?: boolean } 
       } else if (path.endsWith('/service-accounts/default/token') && req.headers['metadata-flavor'] === 'Google') {
         issued += 1;
         json(200, { access_token: `token-${issued}`, expires_in: 3599, token_type: 'Bearer' });
-      } else if (
-        path === `/v1/projects/-/serviceAccounts/${encodeURIComponent(EMAIL)}:signBlob` &&
-        req.method === 'POST'
-      ) {
+      } else if (path === `/v1/projects/-/serviceAccounts/${EMAIL}:signBlob` && req.method === 'POST') {
         const { payload } = JSON.parse(await read(req)) as { payload: string };
         if (options.denySign)
           return json(403, { error: { code: 403, message: 'Permission iam.serviceAccounts.signBlob denied' } });

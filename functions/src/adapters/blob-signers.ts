@@ -56,7 +56,12 @@ export class IamBlobSigner implements BlobSigner {
 
   email(): Promise<string> {
     if (!this.account) {
-      const account = this.metadata('email').then((r) => r.text());
+      const account = this.metadata('email')
+        .then((r) => r.text())
+        .then((email) => {
+          if (!/^[a-z0-9.@-]+$/i.test(email)) throw new Error('metadata server: not a service-account email');
+          return email;
+        });
       account.catch(() => {
         if (this.account === account) this.account = undefined;
       });
@@ -67,7 +72,8 @@ export class IamBlobSigner implements BlobSigner {
 
   async sign(blob: string): Promise<Buffer> {
     const email = await this.email();
-    const url = `${this.settings.iamUrl}/v1/projects/-/serviceAccounts/${encodeURIComponent(email)}:signBlob`;
+    // The email as it is, as Google's own client sends it (only letters, digits, - . and @).
+    const url = `${this.settings.iamUrl}/v1/projects/-/serviceAccounts/${email}:signBlob`;
     const body = JSON.stringify({ payload: Buffer.from(blob).toString('base64') });
     const reply = await this.call('IAM signBlob', async () =>
       fetch(url, {
