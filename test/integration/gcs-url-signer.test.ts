@@ -103,7 +103,7 @@ describe('choosing how to sign', () => {
 });
 
 /** A stand-in for the metadata server and IAM Credentials on 127.0.0.1, signing with KEY. */
-async function startIam(options: { failFirstSign?: number; denySign?: boolean } = {}) {
+async function startIam(options: { failFirstSign?: number; denySign?: boolean; tokenSeconds?: number } = {}) {
   const seen: { path: string; flavor?: string; auth?: string }[] = [];
   let signFailures = options.failFirstSign ?? 0;
   let issued = 0;
@@ -122,7 +122,7 @@ async function startIam(options: { failFirstSign?: number; denySign?: boolean } 
         res.end(EMAIL);
       } else if (path.endsWith('/service-accounts/default/token') && req.headers['metadata-flavor'] === 'Google') {
         issued += 1;
-        json(200, { access_token: `token-${issued}`, expires_in: 3599, token_type: 'Bearer' });
+        json(200, { access_token: `token-${issued}`, expires_in: options.tokenSeconds ?? 3599, token_type: 'Bearer' });
       } else if (path === `/v1/projects/-/serviceAccounts/${EMAIL}:signBlob` && req.method === 'POST') {
         const { payload } = JSON.parse(await read(req)) as { payload: string };
         if (options.denySign)
@@ -211,6 +211,22 @@ describe('signed URLs against the local storage server, signed with a key and th
       expect(metadata.map((r) => r.path.split('/').pop())).toEqual(['email', 'token']);
       expect(metadata.every((r) => r.flavor === 'Google')).toBe(true);
       expect(iam.seen.filter((r) => r.path.endsWith(':signBlob')).every((r) => r.auth === 'Bearer token-1')).toBe(true);
+    } finally {
+      await iam.stop();
+    }
+  });
+
+  it('through IAM: a token is renewed a minute before it expires, not used to the last second', async () => {
+    const iam = await startIam({ tokenSeconds: 61 });
+    try {
+      const urls = new V4UrlSigner(storage.url, iam.signer, systemClock);
+      const request: UrlRequest = { method: 'GET', bucket: BUCKET, key: AWKWARD_KEY, expiresAt: soon() };
+      await urls.sign(request);
+      await urls.sign(request);
+      expect(iam.tokensIssued()).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect((await fetch(await urls.sign(request))).status).toBe(200);
+      expect(iam.tokensIssued()).toBe(2);
     } finally {
       await iam.stop();
     }
