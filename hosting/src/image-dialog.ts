@@ -28,6 +28,14 @@ export function imageIdFromPath(path: string): string | null {
 }
 
 let shownId: string | null = null;
+/**
+ * How the open image got its address: `pushed`, an entry of its own above the gallery's (so
+ * Back closes the dialog, and closing it goes back); `landed`, the page was loaded at it (a
+ * link or a reload), so closing it puts the gallery's address in its place.
+ */
+let entry: 'pushed' | 'landed' | null = null;
+/** The dialog is closing because history already moved (Back): leave history alone. */
+let closedByHistory = false;
 let shownStatus: string | null = null;
 
 const SUBJECTS: Record<string, string> = {
@@ -123,7 +131,20 @@ export function initImageDialog(): void {
   box.addEventListener('close', () => {
     shownId = null;
     body().replaceChildren();
-    if (imageIdFromPath(location.pathname)) history.replaceState(null, '', '/');
+    if (entry === 'pushed' && !closedByHistory) history.back();
+    else if (imageIdFromPath(location.pathname)) history.replaceState(null, '', '/');
+    entry = null;
+    closedByHistory = false;
+  });
+  window.addEventListener('popstate', () => {
+    const id = imageIdFromPath(location.pathname);
+    if (box.open && id === null) {
+      closedByHistory = true;
+      box.close();
+    } else if (!box.open && id !== null) {
+      // Forward again onto an image's address: it is an entry above the gallery's, as when pushed.
+      openImage(id, undefined, 'history');
+    }
   });
   subscribe((event) => {
     if (event.kind === 'changed' && event.image.id === shownId && event.image.status !== shownStatus) {
@@ -133,16 +154,21 @@ export function initImageDialog(): void {
   });
 }
 
-/** Opens one image; `known` is shown at once when its signed URLs are still fresh. */
-export function openImage(id: string, known?: Image): void {
+/**
+ * Opens one image; `known` is shown at once when its signed URLs are still fresh. `via` says
+ * where the address came from: a click (a new history entry), the page's own address at load,
+ * or a move through history (the entry exists already).
+ */
+export function openImage(id: string, known?: Image, via: 'click' | 'load' | 'history' = 'click'): void {
   const box = dialog();
-  if (box.open) box.close();
   shownId = id;
   shownStatus = null;
-  history.replaceState(null, '', imagePath(id));
+  if (via === 'click') history.pushState(null, '', imagePath(id));
+  else if (via === 'load') history.replaceState(null, '', imagePath(id));
+  entry = via === 'load' ? 'landed' : 'pushed';
   title().textContent = known?.filename ?? 'Cutout';
   body().replaceChildren(h('p', { class: 'muted center' }, 'Loading…'));
-  openModal(box, byId('image-dialog-close', HTMLButtonElement), galleryTitle);
+  if (!box.open) openModal(box, byId('image-dialog-close', HTMLButtonElement), galleryTitle);
   if (known && urlsAreFresh(id)) {
     render(known);
     if (!isFinal(known.status)) track(id);

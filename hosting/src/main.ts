@@ -38,7 +38,7 @@ function enterApp(session: Session): void {
   resetGallery(true);
   // A link to /images/{id} (or a reload with one open) opens that image.
   const id = imageIdFromPath(location.pathname);
-  if (id) openImage(id);
+  if (id) openImage(id, undefined, 'load');
   else if (location.pathname !== '/') history.replaceState(null, '', '/');
 }
 

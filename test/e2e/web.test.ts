@@ -195,6 +195,29 @@ suite('the web page in Chromium', () => {
   );
 
   it(
+    'closes a cutout with the browser’s Back, opens it again with Forward',
+    async () => {
+      const card = page.locator('#gallery-grid .card').first();
+      await card.locator('.card-open').click();
+      const dialog = page.locator('#image-dialog');
+      await dialog.locator('.compare-range').waitFor();
+      const imageUrl = page.url();
+      expect(new URL(imageUrl).pathname).toMatch(/^\/images\//);
+      await page.goBack();
+      await dialog.waitFor({ state: 'hidden' });
+      expect(page.url()).toBe(`${base}/`);
+      expect(await page.locator('#gallery-grid .card').count()).toBeGreaterThan(0);
+      await page.goForward();
+      await dialog.locator('.compare-range').waitFor();
+      expect(page.url()).toBe(imageUrl);
+      await dialog.locator('#image-dialog-close').click();
+      await dialog.waitFor({ state: 'hidden' });
+      await page.waitForURL(`${base}/`, WAIT);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
     'downloads a cutout as a PNG',
     async () => {
       const [download] = await Promise.all([
