@@ -129,6 +129,9 @@ export function initImageDialog(): void {
   byId('image-dialog-close', HTMLButtonElement).addEventListener('click', () => box.close());
   closeOnBackdrop(box);
   box.addEventListener('close', () => {
+    // The event comes a task after close(): if the dialog was opened again meanwhile (Back, then
+    // Forward at once), this close is over already.
+    if (box.open) return;
     shownId = null;
     body().replaceChildren();
     if (entry === 'pushed' && !closedByHistory) history.back();
@@ -166,6 +169,7 @@ export function openImage(id: string, known?: Image, via: 'click' | 'load' | 'hi
   if (via === 'click') history.pushState(null, '', imagePath(id));
   else if (via === 'load') history.replaceState(null, '', imagePath(id));
   entry = via === 'load' ? 'landed' : 'pushed';
+  closedByHistory = false;
   title().textContent = known?.filename ?? 'Cutout';
   body().replaceChildren(h('p', { class: 'muted center' }, 'Loading…'));
   if (!box.open) openModal(box, byId('image-dialog-close', HTMLButtonElement), galleryTitle);

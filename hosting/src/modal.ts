@@ -11,6 +11,7 @@ export function openModal(dialog: HTMLDialogElement, focus: HTMLElement | null, 
   dialog.addEventListener(
     'close',
     () => {
+      if (dialog.open) return; // opened again before this close arrived: its focus stands
       const target = opener?.isConnected && opener !== document.body ? opener : fallback();
       target.focus();
     },
