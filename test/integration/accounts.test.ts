@@ -1,21 +1,10 @@
-import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import type { Deps } from '../../functions/src/deps';
-import { makeLoginHandler } from '../../functions/src/http/login';
-import { makeRegisterHandler } from '../../functions/src/http/register';
 import { databaseKinds } from '../support/environment';
+import { registerHttpFunctions } from '../support/functions';
 import { ManualClock, startTestStack, type TestStack } from '../support/stack';
 
-let current: Deps;
-http(
-  'register',
-  makeRegisterHandler(() => current),
-);
-http(
-  'login',
-  makeLoginHandler(() => current),
-);
+const under = registerHttpFunctions(['register', 'login']);
 
 const post = (fn: 'register' | 'login', body: unknown) =>
   request(getTestServer(fn)).post('/').set('Content-Type', 'application/json').send(JSON.stringify(body));
@@ -32,7 +21,7 @@ describe.each(databaseKinds())('register and login on %s', (kind) => {
 
   beforeAll(async () => {
     stack = await startTestStack(kind, { LOGIN_MAX_FAILURES: '10', LOGIN_MAX_FAILURES_PER_ADDRESS: '30' }, clock);
-    current = stack.deps;
+    under.deps = stack.deps;
   });
   afterAll(() => stack.stop());
   // Each test starts in a fresh throttling window.

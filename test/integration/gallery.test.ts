@@ -1,31 +1,15 @@
-import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { V4UrlSigner } from '../../functions/src/adapters/gcs-url-signer';
 import request from 'supertest';
 import { newId } from '../../functions/src/core/ids';
 import { DEFAULT_OPTIONS, originalKey, resultKey, thumbnailKey, type Image } from '../../functions/src/core/image';
-import type { Deps } from '../../functions/src/deps';
-import { makeDeleteHandler } from '../../functions/src/http/delete';
-import { makeImagesHandler } from '../../functions/src/http/images';
-import { makeRegisterHandler } from '../../functions/src/http/register';
 import { signUp as signUpAs } from '../support/accounts';
 import { databaseKinds } from '../support/environment';
+import { registerHttpFunctions } from '../support/functions';
 import { PNG_1X1 } from '../support/images';
 import { ManualClock, RESULTS_BUCKET, startTestStack, UPLOADS_BUCKET, type TestStack } from '../support/stack';
 
-let current: Deps;
-http(
-  'register',
-  makeRegisterHandler(() => current),
-);
-http(
-  'images',
-  makeImagesHandler(() => current),
-);
-http(
-  'delete',
-  makeDeleteHandler(() => current),
-);
+const under = registerHttpFunctions(['register', 'images', 'delete']);
 
 let storageNow = () => new Date();
 
@@ -34,7 +18,7 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
 
   beforeAll(async () => {
     stack = await startTestStack(kind, { SIGNED_URL_TTL_SECONDS: '60' }, { storage: { now: () => storageNow() } });
-    current = stack.deps;
+    under.deps = stack.deps;
   });
   afterAll(() => stack.stop());
   afterEach(() => {
@@ -150,7 +134,7 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
     for (let i = 0; i < 3; i += 1) await seedDone(userId, new Date(Date.now() - i * 1000));
     // Just past a window boundary (windows are 15 s, a quarter of the TTL, on the epoch's grid).
     const clock = new ManualClock(new Date(Math.ceil(Date.now() / 15_000) * 15_000 + 1_000));
-    current = { ...stack.deps, clock };
+    under.deps = { ...stack.deps, clock };
     const signing = jest.spyOn(V4UrlSigner.prototype, 'sign');
     try {
       const first = (await get(auth, '/api/images').expect(200)).body.images;
@@ -166,7 +150,7 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
       expect(later[0].resultUrl).not.toBe(first[0].resultUrl);
     } finally {
       signing.mockRestore();
-      current = stack.deps;
+      under.deps = stack.deps;
     }
   });
 

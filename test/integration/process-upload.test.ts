@@ -1,41 +1,16 @@
-import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import request from 'supertest';
-import type { StorageObjectData } from '../../functions/src/core/process-guard';
-import type { Deps } from '../../functions/src/deps';
 import { resultKey, thumbnailKey } from '../../functions/src/core/image';
-import { makeProcessUpload } from '../../functions/src/events/process-upload';
-import { makeDeleteHandler } from '../../functions/src/http/delete';
-import { makeRegisterHandler } from '../../functions/src/http/register';
-import { makeUploadHandler } from '../../functions/src/http/upload';
 import { startRemoveBgServer, type RunningRemoveBg } from '../../local/removebg/removebg-server';
 import { databaseKinds } from '../support/environment';
+import { registerHttpFunctions, registerProcessUpload } from '../support/functions';
 import { startTestStack, type TestStack } from '../support/stack';
 
-let current: Deps;
-http(
-  'register',
-  makeRegisterHandler(() => current),
-);
-http(
-  'upload',
-  makeUploadHandler(() => current),
-);
-http(
-  'delete',
-  makeDeleteHandler(() => current),
-);
-const processUpload = makeProcessUpload(() => current);
-
-// The trigger's target. While `held` is set, events are kept for the test to deliver itself.
-let held: CloudEvent<StorageObjectData>[] | undefined;
-cloudEvent('processUploadTrigger', async (event: CloudEvent<StorageObjectData>) => {
-  if (held) held.push(event);
-  else await processUpload(event);
-});
+const under = registerHttpFunctions(['register', 'upload', 'delete']);
+const processing = registerProcessUpload('processUploadTrigger', under);
 
 /** A studio shot: a red disc on white, as PNG (or JPEG with an EXIF orientation). */
 const scene = (width = 400, height = 300) =>
@@ -70,7 +45,7 @@ describe.each(databaseKinds())('processUpload on %s', (kind) => {
       },
       { storage: { notificationTarget: `http://127.0.0.1:${(trigger.address() as AddressInfo).port}/` } },
     );
-    current = stack.deps;
+    under.deps = stack.deps;
     const res = await request(getTestServer('register'))
       .post('/')
       .send({ email: `p-${kind}@example.com`, username: `p_${kind}`, password: 'password-1' })
@@ -85,7 +60,6 @@ describe.each(databaseKinds())('processUpload on %s', (kind) => {
   });
   afterEach(() => {
     removeBg.clearFaults();
-    held = undefined;
   });
 
   /** Upload through the API and the signed URL, as a client does; resolves once the trigger has run. */
@@ -147,20 +121,20 @@ describe.each(databaseKinds())('processUpload on %s', (kind) => {
   });
 
   it('does the work once when the same event arrives three times at once', async () => {
-    held = [];
-    const id = await upload(await scene().png().toBuffer());
-    expect(held).toHaveLength(1);
-    const event = held[0]!;
-    held = undefined;
+    const { result: id, event } = await processing.holdOne(async () => upload(await scene().png().toBuffer()));
     const calls = removeBg.calls();
-    const outcomes = await Promise.allSettled([processUpload(event), processUpload(event), processUpload(event)]);
+    const outcomes = await Promise.allSettled([
+      processing.deliver(event),
+      processing.deliver(event),
+      processing.deliver(event),
+    ]);
     // The two that found it busy are not acknowledged, so the platform brings them back...
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected', 'rejected']);
     expect(
       outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason.code),
     ).toEqual(['IMAGE.BUSY', 'IMAGE.BUSY']);
     // ...and then, the image being done, they are acknowledged and do nothing.
-    await processUpload(event);
+    await processing.deliver(event);
     expect(removeBg.calls() - calls).toBe(1);
     expect((await row(id)).status).toBe('done');
     const [cutout] = await results(id);
@@ -268,15 +242,11 @@ describe.each(databaseKinds())('processUpload on %s', (kind) => {
   });
 
   it('drops an event older than the bound, marking the image failed', async () => {
-    held = [];
-    const id = await upload(await scene().png().toBuffer());
-    const event = {
-      ...held[0]!,
-      time: new Date(Date.now() - 2 * 3600_000).toISOString(),
-    } as CloudEvent<StorageObjectData>;
-    held = undefined;
+    const held = await processing.holdOne(async () => upload(await scene().png().toBuffer()));
+    const id = held.result;
+    const event = { ...held.event, time: new Date(Date.now() - 2 * 3600_000).toISOString() };
     const calls = removeBg.calls();
-    await processUpload(event);
+    await processing.deliver(event);
     expect(await row(id)).toMatchObject({ status: 'failed', error_code: 'IMAGE.EXPIRED' });
     expect(removeBg.calls()).toBe(calls);
   });

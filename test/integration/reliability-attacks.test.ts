@@ -1,28 +1,12 @@
-import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { SignJWT, UnsecuredJWT, exportJWK } from 'jose';
 import request from 'supertest';
-import type { Deps } from '../../functions/src/deps';
-import { makeImagesHandler } from '../../functions/src/http/images';
-import { makeLoginHandler } from '../../functions/src/http/login';
-import { makeRegisterHandler } from '../../functions/src/http/register';
 import { signUp } from '../support/accounts';
+import { registerHttpFunctions } from '../support/functions';
 import { startTestStack, TEST_SIGNING_KEY, type TestStack } from '../support/stack';
 
-let current: Deps;
-http(
-  'register',
-  makeRegisterHandler(() => current),
-);
-http(
-  'login',
-  makeLoginHandler(() => current),
-);
-http(
-  'images',
-  makeImagesHandler(() => current),
-);
+const under = registerHttpFunctions(['register', 'login', 'images']);
 
 const KID = createHash('sha256').update(TEST_SIGNING_KEY).digest('base64url').slice(0, 16);
 const now = () => Math.floor(Date.now() / 1000);
@@ -37,7 +21,7 @@ describe('attacks on authentication', () => {
       { LOGIN_MAX_FAILURES: '5', LOGIN_MAX_FAILURES_PER_ADDRESS: '1000' },
       { storage: {} },
     );
-    current = stack.deps;
+    under.deps = stack.deps;
     user = await signUp('victim');
   });
   afterAll(() => stack.stop());

@@ -1,41 +1,18 @@
-import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import request from 'supertest';
-import type { StorageObjectData } from '../../functions/src/core/process-guard';
-import type { Deps } from '../../functions/src/deps';
-import { makeProcessUpload } from '../../functions/src/events/process-upload';
-import { makeDeleteHandler } from '../../functions/src/http/delete';
-import { makeRegisterHandler } from '../../functions/src/http/register';
-import { makeUploadHandler } from '../../functions/src/http/upload';
 import type { Clock, ObjectStore } from '../../functions/src/ports';
 import { startRemoveBgServer, type RunningRemoveBg } from '../../local/removebg/removebg-server';
 import { signUp } from '../support/accounts';
 import { createMariadbDatabase, databaseKinds } from '../support/environment';
+import { registerHttpFunctions, registerProcessUpload } from '../support/functions';
 import { startTestStack, type TestStack } from '../support/stack';
 import { startTcpProxy } from '../support/tcp-proxy';
 
-let current: Deps;
-http(
-  'register',
-  makeRegisterHandler(() => current),
-);
-http(
-  'upload',
-  makeUploadHandler(() => current),
-);
-http(
-  'delete',
-  makeDeleteHandler(() => current),
-);
-const processUpload = makeProcessUpload(() => current);
-let held: CloudEvent<StorageObjectData>[] | undefined;
-cloudEvent('faultTrigger', async (event: CloudEvent<StorageObjectData>) => {
-  if (held) held.push(event);
-  else await processUpload(event);
-});
+const under = registerHttpFunctions(['register', 'upload', 'delete']);
+const processing = registerProcessUpload('faultTrigger', under);
 
 /** Real time, moved forward by hand: leases can expire without waiting. */
 class OffsetClock implements Clock {
@@ -81,7 +58,7 @@ onMariadb('faults in the pipeline (MariaDB behind a proxy that can fail)', () =>
         },
       },
     );
-    current = stack.deps;
+    under.deps = stack.deps;
     ({ auth } = await signUp('faults'));
     photo = await sharp(
       Buffer.from(
@@ -92,7 +69,7 @@ onMariadb('faults in the pipeline (MariaDB behind a proxy that can fail)', () =>
       .toBuffer();
   });
   afterAll(async () => {
-    current = stack.deps;
+    under.deps = stack.deps;
     await stack.stop();
     await proxy.stop();
     await database.drop();
@@ -100,8 +77,7 @@ onMariadb('faults in the pipeline (MariaDB behind a proxy that can fail)', () =>
     await new Promise((done) => trigger.close(done));
   });
   afterEach(() => {
-    held = undefined;
-    current = stack.deps;
+    under.deps = stack.deps;
   });
 
   const issue = async () => {
@@ -119,6 +95,13 @@ onMariadb('faults in the pipeline (MariaDB behind a proxy that can fail)', () =>
   const put = async (upload: { url: string; headers: Record<string, string> }) => {
     expect((await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: photo })).status).toBe(200);
   };
+  /** An upload issued and put, its finalize event handled (or held) by the time it resolves. */
+  const uploaded = async () => {
+    const upload = await issue();
+    await put(upload);
+    await stack.storage!.idle();
+    return upload;
+  };
   const row = (id: string) =>
     stack.database.db.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
@@ -135,12 +118,7 @@ onMariadb('faults in the pipeline (MariaDB behind a proxy that can fail)', () =>
   });
 
   it('takes over from a worker that died mid-processing once its lease expires, charging once', async () => {
-    held = [];
-    const upload = await issue();
-    await put(upload);
-    await stack.storage!.idle();
-    const event = held[0]!;
-    held = undefined;
+    const { result: upload, event } = await processing.holdOne(uploaded);
     // A worker claimed the image and died: its lease is alive, so the redelivery waits.
     expect(await (await stack.deps.jobs()).claim(upload.id, 'dead-worker', clock.now(), 600)).toEqual({
       state: 'claimed',
@@ -148,10 +126,10 @@ onMariadb('faults in the pipeline (MariaDB behind a proxy that can fail)', () =>
     });
     await (await stack.deps.images()).markProcessing(upload.id, clock.now());
     const calls = removeBg.calls();
-    await expect(processUpload(event)).rejects.toMatchObject({ code: 'IMAGE.BUSY' });
+    await expect(processing.deliver(event)).rejects.toMatchObject({ code: 'IMAGE.BUSY' });
     expect((await row(upload.id)).status).toBe('processing');
     clock.offsetMs += 601_000;
-    await processUpload(event);
+    await processing.deliver(event);
     clock.offsetMs = 0;
     expect(await row(upload.id)).toMatchObject({ status: 'done' });
     expect(removeBg.calls() - calls).toBe(1);
@@ -172,7 +150,7 @@ onMariadb('faults in the pipeline (MariaDB behind a proxy that can fail)', () =>
       delete: (key) => real.delete(key),
       signedDownloads: (requests, expiresAt) => real.signedDownloads(requests, expiresAt),
     };
-    current = { ...stack.deps, results: () => Promise.resolve(flaky) };
+    under.deps = { ...stack.deps, results: () => Promise.resolve(flaky) };
     const upload = await issue();
     const calls = removeBg.calls();
     await put(upload);
@@ -183,17 +161,12 @@ onMariadb('faults in the pipeline (MariaDB behind a proxy that can fail)', () =>
   });
 
   it('ignores the same event after the image is done, and after it is deleted', async () => {
-    held = [];
-    const upload = await issue();
-    await put(upload);
-    await stack.storage!.idle();
-    const event = held[0]!;
-    held = undefined;
-    await processUpload(event);
+    const { result: upload, event } = await processing.holdOne(uploaded);
+    await processing.deliver(event);
     const calls = removeBg.calls();
-    await Promise.all([processUpload(event), processUpload(event)]);
+    await Promise.all([processing.deliver(event), processing.deliver(event)]);
     await request(getTestServer('delete')).delete(`/api/delete/${upload.id}`).set('Authorization', auth).expect(204);
-    await processUpload(event);
+    await processing.deliver(event);
     expect(removeBg.calls()).toBe(calls);
     expect(await stack.database.db.selectFrom('images').select('id').where('id', '=', upload.id).execute()).toEqual([]);
   });

@@ -1,30 +1,12 @@
-import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import fc from 'fast-check';
 import request from 'supertest';
-import type { Deps } from '../../functions/src/deps';
-import { makeDeleteHandler } from '../../functions/src/http/delete';
-import { makeImagesHandler } from '../../functions/src/http/images';
-import { makeLoginHandler } from '../../functions/src/http/login';
-import { makeRegisterHandler } from '../../functions/src/http/register';
-import { makeUploadHandler } from '../../functions/src/http/upload';
 import { signUp } from '../support/accounts';
 import { databaseKinds } from '../support/environment';
+import { registerHttpFunctions } from '../support/functions';
 import { startTestStack, type TestStack } from '../support/stack';
 
-let current: Deps;
-const handlers = {
-  register: makeRegisterHandler,
-  login: makeLoginHandler,
-  upload: makeUploadHandler,
-  images: makeImagesHandler,
-  delete: makeDeleteHandler,
-};
-for (const [name, make] of Object.entries(handlers))
-  http(
-    name,
-    make(() => current),
-  );
+const under = registerHttpFunctions(['register', 'login', 'upload', 'images', 'delete']);
 
 /** What each status may carry: the right code, as problem+json. */
 const CODES: Record<number, RegExp> = {
@@ -91,7 +73,7 @@ describe.each(databaseKinds())('bad input on every endpoint (%s)', (kind) => {
       { LOGIN_MAX_FAILURES: '1000', LOGIN_MAX_FAILURES_PER_ADDRESS: '100000', UPLOAD_DAILY_QUOTA: '100000' },
       { storage: {} },
     );
-    current = stack.deps;
+    under.deps = stack.deps;
     ({ auth } = await signUp('fuzz'));
   });
   afterAll(() => stack.stop());

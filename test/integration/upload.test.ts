@@ -1,27 +1,17 @@
-import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-framework';
+import { cloudEvent, type CloudEvent } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { createHash } from 'node:crypto';
 import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { MAX_UPLOAD_BYTES } from '../../functions/src/core/image';
-import type { Deps } from '../../functions/src/deps';
-import { makeRegisterHandler } from '../../functions/src/http/register';
-import { makeUploadHandler } from '../../functions/src/http/upload';
 import { signUp as signUpAs } from '../support/accounts';
 import { databaseKinds } from '../support/environment';
+import { registerHttpFunctions } from '../support/functions';
 import { fakeImage, PNG_1X1 } from '../support/images';
 import { startTestStack, UPLOADS_BUCKET, type TestStack } from '../support/stack';
 
-let current: Deps;
-http(
-  'register',
-  makeRegisterHandler(() => current),
-);
-http(
-  'upload',
-  makeUploadHandler(() => current),
-);
+const under = registerHttpFunctions(['register', 'upload']);
 
 // Stands in for processUpload (the next issue): records the finalize events it receives.
 const events: CloudEvent<Record<string, unknown>>[] = [];
@@ -40,7 +30,7 @@ describe.each(databaseKinds())('POST /api/upload on %s', (kind) => {
     await new Promise<void>((ready) => probe.listen(0, '127.0.0.1', ready));
     const target = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/`;
     stack = await startTestStack(kind, { UPLOAD_DAILY_QUOTA: '8' }, { storage: { notificationTarget: target } });
-    current = stack.deps;
+    under.deps = stack.deps;
   });
   afterAll(async () => {
     await stack.stop();
