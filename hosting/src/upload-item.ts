@@ -17,6 +17,7 @@ export class UploadItem {
   private readonly status: HTMLParagraphElement;
   private readonly badgeSlot: HTMLSpanElement;
   private readonly result: HTMLDivElement;
+  private readonly dismiss: HTMLButtonElement;
 
   constructor(
     readonly name: string,
@@ -28,12 +29,14 @@ export class UploadItem {
     this.status = h('p', { class: 'upload-status' }, 'Checking…');
     this.badgeSlot = h('span', { class: 'upload-badge' });
     this.result = h('div', { class: 'upload-result' });
+    // Until the bytes are in the bucket the same button cancels the upload (see dispose).
     const dismiss = h(
       'button',
-      { type: 'button', class: 'icon-button', 'aria-label': `Dismiss ${name}` },
+      { type: 'button', class: 'icon-button', 'aria-label': `Cancel the upload of ${name}`, title: 'Cancel upload' },
       icon(ICONS.close),
     );
     dismiss.addEventListener('click', () => this.onDismiss(this));
+    this.dismiss = dismiss;
     this.element = h(
       'li',
       { class: 'upload' },
@@ -78,6 +81,7 @@ export class UploadItem {
 
   /** Bytes are in the bucket; from here on the image's own status says what happens. */
   uploaded(): void {
+    this.dismissable();
     this.progress.value = 1;
     this.status.textContent = 'Uploaded — waiting for processing to start…';
   }
@@ -103,12 +107,19 @@ export class UploadItem {
   }
 
   fail(message: string): void {
+    this.dismissable();
     this.phase = 'failed';
     this.progress.hidden = true;
     this.badgeSlot.replaceChildren(badge('failed'));
     this.element.dataset.status = 'failed';
     this.status.replaceChildren(icon(ICONS.alert), h('span', {}, message));
     this.status.classList.add('upload-error');
+  }
+
+  /** Past the upload, the button only takes the item off the list. */
+  private dismissable(): void {
+    this.dismiss.setAttribute('aria-label', `Dismiss ${this.name}`);
+    this.dismiss.title = 'Dismiss';
   }
 
   stalled(): void {

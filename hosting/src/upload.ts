@@ -36,6 +36,8 @@ export function putFile(
   signal: AbortSignal,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
+    // Cancelled while the ticket was being issued: send nothing.
+    if (signal.aborted) return reject(new PutError('Upload cancelled.'));
     const xhr = new XMLHttpRequest();
     xhr.open(ticket.method, ticket.url);
     for (const [name, value] of Object.entries(ticket.headers)) xhr.setRequestHeader(name, value);

@@ -1,7 +1,7 @@
 import { ApiError, createUpload, deleteImage } from './api';
 import { announce, byId } from './dom';
 import { publish, subscribe } from './image-store';
-import { track } from './poller';
+import { stop, track } from './poller';
 import type { ImageOptions, SubjectType } from './types';
 import { checkFile, displayName, putFile } from './upload';
 import { UploadItem } from './upload-item';
@@ -56,16 +56,20 @@ async function send(file: File, name: string, chosen: ImageOptions): Promise<voi
     track(id);
   } catch (error) {
     if (error instanceof ApiError && error.sessionExpired) return;
-    const message = error instanceof Error ? error.message : 'The upload failed. Try again.';
-    item.fail(message);
-    announce(`${name} failed: ${message}`);
-    // The record waits for bytes that will never come: take it away rather than leave a ghost.
+    if (item.abort.signal.aborted) {
+      announce(`The upload of ${name} was cancelled.`);
+    } else {
+      const message = error instanceof Error ? error.message : 'The upload failed. Try again.';
+      item.fail(message);
+      announce(`${name} failed: ${message}`);
+    }
+    // The record waits for bytes that will never come: take it away rather than leave a ghost,
+    // from the page first, so that nothing polls it while it is deleted.
     if (id) {
-      const orphan = id;
-      items.delete(orphan);
-      void deleteImage(orphan)
-        .catch(() => undefined)
-        .finally(() => publish({ kind: 'removed', id: orphan }));
+      items.delete(id);
+      stop(id);
+      publish({ kind: 'removed', id });
+      void deleteImage(id).catch(() => undefined);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request, type Route } from 'playwright-core';
 import sharp from 'sharp';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud';
 import { BROWSER_ARGS, firebaseCsp, inPage, trackPage, type PageLog } from './browser-support';
@@ -165,6 +165,89 @@ suite('the web page in Chromium', () => {
       await page.locator('#gallery-grid .card[data-status="done"]').nth(1).waitFor();
       await page.waitForFunction(inPage.imagesLoaded, { selector: '#gallery-grid img', count: 2 }, WAIT);
       await shot(page, 'two-cutouts');
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'cancels an upload in flight: the bytes stop, the waiting record is deleted, nothing is left behind',
+    async () => {
+      const cards = await page.locator('#gallery-grid .card').count();
+      const uploads = await page.locator('.upload').count();
+      // Hold the PUT to the bucket so that the upload is still in flight when it is cancelled.
+      let reached: () => void = () => undefined;
+      const putReached = new Promise<void>((resolve) => (reached = resolve));
+      const held: Route[] = [];
+      const signedPut = (url: URL) => url.searchParams.has('X-Goog-Signature');
+      await page.route(signedPut, async (route) => {
+        if (route.request().method() !== 'PUT') return route.continue();
+        held.push(route);
+        reached();
+      });
+      try {
+        await page.setInputFiles('#file-input', [photos.disc]);
+        await putReached;
+        const item = page.locator('.upload').first();
+        await item.getByText('Uploading…').waitFor();
+        const deleted = page.waitForResponse(
+          (r) => r.request().method() === 'DELETE' && new URL(r.url()).pathname.startsWith('/api/delete/'),
+          WAIT,
+        );
+        await item.getByRole('button', { name: 'Cancel the upload of blue-disc.png' }).click();
+        const reply = await deleted;
+        expect(reply.status()).toBe(204);
+        // A poll of the waiting record already on its way when it was deleted finds it gone.
+        logs[0]?.allow(404, `/api/images/${new URL(reply.url()).pathname.split('/').pop()}`);
+        await page.locator('.upload').nth(uploads).waitFor({ state: 'detached' });
+        expect(await page.locator('#gallery-grid .card').count()).toBe(cards);
+        expect(await page.locator('#gallery-grid .card[data-status="awaiting_upload"]').count()).toBe(0);
+      } finally {
+        await page.unroute(signedPut);
+        for (const route of held) await route.abort().catch(() => undefined);
+      }
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'cancels an upload while its link is being issued: no bytes are sent, and the record is deleted',
+    async () => {
+      const uploads = await page.locator('.upload').count();
+      const puts: string[] = [];
+      const countPuts = (request: Request) => {
+        if (request.method() === 'PUT') puts.push(request.url());
+      };
+      page.on('request', countPuts);
+      let issue: Route | undefined;
+      let reached: () => void = () => undefined;
+      const issuing = new Promise<void>((resolve) => (reached = resolve));
+      await page.route('**/api/upload', (route) => {
+        issue = route;
+        reached();
+      });
+      try {
+        await page.setInputFiles('#file-input', [photos.disc]);
+        await issuing;
+        await page
+          .locator('.upload')
+          .first()
+          .getByRole('button', { name: 'Cancel the upload of blue-disc.png' })
+          .click();
+        const deleted = page.waitForResponse(
+          (r) => r.request().method() === 'DELETE' && new URL(r.url()).pathname.startsWith('/api/delete/'),
+          WAIT,
+        );
+        // The API answers after the cancel: the page must not send the bytes anyway.
+        await issue!.continue();
+        const reply = await deleted;
+        expect(reply.status()).toBe(204);
+        logs[0]?.allow(404, `/api/images/${new URL(reply.url()).pathname.split('/').pop()}`);
+        await page.locator('.upload').nth(uploads).waitFor({ state: 'detached' });
+        expect(puts).toEqual([]);
+      } finally {
+        page.off('request', countPuts);
+        await page.unroute('**/api/upload');
+      }
     },
     TEST_TIMEOUT,
   );
