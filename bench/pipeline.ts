@@ -6,7 +6,7 @@ import { loadConfig } from '../functions/src/config';
 import { originalKey, resultKey, type Image } from '../functions/src/core/image';
 import { newId } from '../functions/src/core/ids';
 import { appDeps } from '../functions/src/deps';
-import { makeThumbnail } from '../functions/src/events/process-upload';
+import { makeThumbnail } from '../functions/src/events/process-image';
 import { startLocalCloud, type LocalCloud } from '../local/local-cloud';
 import { scenePng } from '../test/support/scenes-images';
 import { SCENES } from '../test/support/scenes';
