@@ -3,6 +3,8 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
+import { join } from 'node:path';
+import { startLocalCloud, type LocalCloud } from '../local/local-cloud';
 import type { Schema } from '../functions/src/adapters/sql/schema';
 import type { ImageStatus } from '../functions/src/core/image';
 import { imageRow } from '../test/support/image-rows';
@@ -130,4 +132,23 @@ export async function seedImages(
     await db.insertInto('images').values(rows).execute();
   }
   return ids;
+}
+
+/**
+ * The local cloud as the bench uses it: on 127.0.0.1 at a free port, SQLite in `dataDir` unless
+ * `env` names a database, request logs off (one JSON line per request would be measured, and
+ * drown the tables) and a daily quota no load reaches.
+ */
+export function startBenchCloud(dataDir: string, env: Record<string, string> = {}): Promise<LocalCloud> {
+  return startLocalCloud({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    env: {
+      DATABASE_URL: `sqlite:${join(dataDir, 'cutout.db')}`,
+      LOG_LEVEL: 'warning',
+      UPLOAD_DAILY_QUOTA: '100000',
+      ...env,
+    },
+  });
 }

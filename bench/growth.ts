@@ -13,9 +13,9 @@ import type { UsersTable } from '../functions/src/adapters/sql/schema';
 import { createDeps, type Deps } from '../functions/src/deps';
 import { makeImagesHandler } from '../functions/src/http/images';
 import { loadConfig } from '../functions/src/config';
-import { startLocalCloud, type LocalCloud } from '../local/local-cloud';
+import type { LocalCloud } from '../local/local-cloud';
 import type { BenchContext } from './context';
-import { imageRow, register, seedImages, serveFunction, type Served } from './fixtures';
+import { imageRow, register, seedImages, serveFunction, startBenchCloud, type Served } from './fixtures';
 import { send } from './instance';
 import { LoadClient, type LoadResult } from './load';
 import { ms, num, times, type Metrics, type SectionResult, type Table } from './report';
@@ -68,12 +68,7 @@ export async function growthBench(ctx: BenchContext): Promise<SectionResult> {
   try {
     ctx.log(`local cloud on MariaDB ${version.v}, databases ${prefix}_{${SIZES.join(',')}}`);
     const biggest = SIZES[SIZES.length - 1] as number;
-    cloud = await startLocalCloud({
-      port: 0,
-      host: '127.0.0.1',
-      dataDir,
-      env: { DATABASE_URL: url(biggest), LOG_LEVEL: 'warning' },
-    });
+    cloud = await startBenchCloud(dataDir, { DATABASE_URL: url(biggest) });
     const login = await serveFunction('login');
     servers.push(login);
     const account = await register(`${cloud.url}/api/register`, 'grower');

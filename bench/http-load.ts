@@ -7,9 +7,8 @@ import { openDatabase } from '../functions/src/adapters/sql/database';
 import { loadConfig } from '../functions/src/config';
 import { appDeps } from '../functions/src/deps';
 import { originalKey, resultKey, thumbnailKey } from '../functions/src/core/image';
-import { startLocalCloud } from '../local/local-cloud';
 import type { BenchContext } from './context';
-import { registerHello, register, seedImages, serveFunction, type Served } from './fixtures';
+import { registerHello, register, seedImages, serveFunction, startBenchCloud, type Served } from './fixtures';
 import { LoadClient, type LoadJob, type LoadResult } from './load';
 import { ms, num, pct, times, type Metrics, type SectionResult, type Table } from './report';
 import { pool, ratio, settle, sleep } from './stats';
@@ -46,17 +45,7 @@ export async function httpLoad(ctx: BenchContext): Promise<SectionResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cutout-bench-http-'));
   registerHello();
   ctx.log('starting the local cloud (SQLite, Firestore emulator, storage server)');
-  const cloud = await startLocalCloud({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    env: {
-      DATABASE_URL: `sqlite:${join(dataDir, 'cutout.db')}`,
-      // One JSON line per request to stdout would be measured as well as drown the tables.
-      LOG_LEVEL: 'warning',
-      UPLOAD_DAILY_QUOTA: '100000',
-    },
-  });
+  const cloud = await startBenchCloud(dataDir);
   const servers: Served[] = [];
   const client = new LoadClient();
   const database = await openDatabase(loadConfig(process.env).database);

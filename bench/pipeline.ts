@@ -7,11 +7,11 @@ import { originalKey, resultKey, type Image } from '../functions/src/core/image'
 import { newId } from '../functions/src/core/ids';
 import { appDeps } from '../functions/src/deps';
 import { makeThumbnail } from '../functions/src/events/process-image';
-import { startLocalCloud, type LocalCloud } from '../local/local-cloud';
+import type { LocalCloud } from '../local/local-cloud';
 import { scenePng } from '../test/support/scenes-images';
 import { SCENES } from '../test/support/scenes';
 import type { BenchContext } from './context';
-import { call, expectStatus, register } from './fixtures';
+import { call, expectStatus, register, startBenchCloud } from './fixtures';
 import { ms, num, times, type Metrics, type SectionResult, type Table } from './report';
 import { pipelineInInstance } from './pipeline-instance';
 import { startRemoveBgStub } from './removebg-stub';
@@ -87,17 +87,7 @@ export async function pipelineBench(ctx: BenchContext): Promise<SectionResult> {
     // The uploads come from another process, as from a browser: not from the loop measured.
     const uploader = new Uploader(pngs);
     try {
-      cloud = await startLocalCloud({
-        port: 0,
-        host: '127.0.0.1',
-        dataDir,
-        env: {
-          DATABASE_URL: `sqlite:${join(dataDir, 'cutout.db')}`,
-          LOG_LEVEL: 'warning',
-          UPLOAD_DAILY_QUOTA: '100000',
-          ...(stub ? { REMOVE_BG_URL: stub.url, REMOVE_BG_API_KEY: stub.apiKey } : {}),
-        },
-      });
+      cloud = await startBenchCloud(dataDir, stub ? { REMOVE_BG_URL: stub.url, REMOVE_BG_API_KEY: stub.apiKey } : {});
       database = await openDatabase(loadConfig(process.env).database);
       const account = await register(`${cloud.url}/api/register`, 'piper');
       let next = 0;
