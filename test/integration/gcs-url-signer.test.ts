@@ -103,7 +103,9 @@ describe('choosing how to sign', () => {
 });
 
 /** A stand-in for the metadata server and IAM Credentials on 127.0.0.1, signing with KEY. */
-async function startIam(options: { failFirstSign?: number; denySign?: boolean; tokenSeconds?: number } = {}) {
+async function startIam(
+  options: { failFirstSign?: number; denySign?: boolean; tokenSeconds?: number; revokeFirstToken?: boolean } = {},
+) {
   const seen: { path: string; flavor?: string; auth?: string }[] = [];
   let signFailures = options.failFirstSign ?? 0;
   let issued = 0;
@@ -131,7 +133,9 @@ async function startIam(options: { failFirstSign?: number; denySign?: boolean; t
           signFailures -= 1;
           return json(503, { error: { code: 503, message: 'unavailable' } });
         }
-        if (req.headers.authorization !== `Bearer token-${issued}`) return json(401, { error: { code: 401 } });
+        const revoked = options.revokeFirstToken && req.headers.authorization === 'Bearer token-1';
+        if (revoked || req.headers.authorization !== `Bearer token-${issued}`)
+          return json(401, { error: { code: 401 } });
         const signedBlob = sign('sha256', Buffer.from(payload, 'base64'), createPrivateKey(PEM)).toString('base64');
         json(200, { keyId: 'key-1', signedBlob });
       } else {
@@ -226,6 +230,20 @@ describe('signed URLs against the local storage server, signed with a key and th
       expect(iam.tokensIssued()).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 1100));
       expect((await fetch(await urls.sign(request))).status).toBe(200);
+      expect(iam.tokensIssued()).toBe(2);
+    } finally {
+      await iam.stop();
+    }
+  });
+
+  it('through IAM: a token refused before its time is fetched anew, once', async () => {
+    const iam = await startIam({ revokeFirstToken: true });
+    try {
+      const request: UrlRequest = { method: 'GET', bucket: BUCKET, key: AWKWARD_KEY, expiresAt: soon() };
+      const signed = await Promise.all(
+        [1, 2, 3].map(() => new V4UrlSigner(storage.url, iam.signer, systemClock).sign(request)),
+      );
+      for (const url of signed) expect((await fetch(url)).status).toBe(200);
       expect(iam.tokensIssued()).toBe(2);
     } finally {
       await iam.stop();

@@ -75,14 +75,22 @@ export class IamBlobSigner implements BlobSigner {
     // The email as it is, as Google's own client sends it (only letters, digits, - . and @).
     const url = `${this.settings.iamUrl}/v1/projects/-/serviceAccounts/${email}:signBlob`;
     const body = JSON.stringify({ payload: Buffer.from(blob).toString('base64') });
-    const reply = await this.call('IAM signBlob', async () =>
-      fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await this.accessToken()}`, 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-      }),
-    );
+    const request = (token: string) =>
+      this.call('IAM signBlob', () =>
+        fetch(url, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(this.settings.timeoutMs),
+        }),
+      );
+    const token = await this.accessToken();
+    // A token refused before its time (revoked, or the clock off) is dropped and fetched anew, once.
+    const reply = await request(token).catch(async (error: unknown) => {
+      if (!(error instanceof RequestFailed && error.status === 401)) throw error;
+      if (this.token?.value && (await this.token.value.catch(() => undefined)) === token) this.token = undefined;
+      return request(await this.accessToken());
+    });
     const { signedBlob } = (await reply.json()) as { signedBlob?: unknown };
     if (typeof signedBlob !== 'string' || signedBlob === '')
       throw new Error('IAM signBlob: no signedBlob in the reply');
@@ -119,20 +127,30 @@ export class IamBlobSigner implements BlobSigner {
 
   /** A request with up to ATTEMPTS tries on a network error, 429 or 5xx; other failures at once. */
   private async call(what: string, send: () => Promise<Response>): Promise<Response> {
-    let failure = '';
+    let failure = new RequestFailed(`${what}: not sent`, undefined);
     for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
       if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
       let reply: Response;
       try {
         reply = await send();
       } catch (error) {
-        failure = error instanceof Error ? error.message : String(error);
+        failure = new RequestFailed(`${what}: ${error instanceof Error ? error.message : String(error)}`, undefined);
         continue;
       }
       if (reply.ok) return reply;
-      failure = `${reply.status} ${(await reply.text()).slice(0, 300)}`;
+      failure = new RequestFailed(`${what}: ${reply.status} ${(await reply.text()).slice(0, 300)}`, reply.status);
       if (reply.status !== 429 && reply.status < 500) break;
     }
-    throw new Error(`${what}: ${failure}`);
+    throw failure;
+  }
+}
+
+/** A metadata or IAM request that did not succeed; `status` when the service answered. */
+class RequestFailed extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+  ) {
+    super(message);
   }
 }
