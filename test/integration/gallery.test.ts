@@ -131,22 +131,35 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
 
   it('signs a page once per expiry window and serves it again from the cache', async () => {
     const { userId, auth } = await signUp();
-    for (let i = 0; i < 3; i += 1) await seedDone(userId, new Date(Date.now() - i * 1000));
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) ids.push(await seedDone(userId, new Date(Date.now() - i * 1000)));
     // Just past a window boundary (windows are 15 s, a quarter of the TTL, on the epoch's grid).
     const clock = new ManualClock(new Date(Math.ceil(Date.now() / 15_000) * 15_000 + 1_000));
-    under.deps = { ...stack.deps, clock };
+    // Asked for only when an image must be serialised again (its URLs are fetched then).
+    const results = jest.fn(stack.deps.results);
+    under.deps = { ...stack.deps, clock, results };
     const signing = jest.spyOn(V4UrlSigner.prototype, 'sign');
     try {
       const first = (await get(auth, '/api/images').expect(200)).body.images;
       expect(signing).toHaveBeenCalledTimes(3 * 4);
+      expect(results).toHaveBeenCalledTimes(1);
       clock.advance(5);
       const again = (await get(auth, '/api/images').expect(200)).body.images;
       expect(again).toEqual(first);
       expect(signing).toHaveBeenCalledTimes(3 * 4);
+      // A page whose rows are unchanged is the bytes serialised before: nothing is looked up.
+      expect(results).toHaveBeenCalledTimes(1);
+      // A changed row is serialised again, with the URLs already signed in this window.
+      await (await stack.deps.images()).markFailed(ids[0]!, { code: 'IMAGE.UNREADABLE', message: 'x' }, new Date());
+      const changed = (await get(auth, '/api/images').expect(200)).body.images;
+      expect(changed[0]).toMatchObject({ id: ids[0], status: 'failed', originalUrl: first[0].originalUrl });
+      expect(results).toHaveBeenCalledTimes(2);
+      expect(signing).toHaveBeenCalledTimes(3 * 4);
       // The window is a quarter of the 60 s TTL: past it, fresh URLs with a later expiry.
       clock.advance(20);
       const later = (await get(auth, '/api/images').expect(200)).body.images;
-      expect(signing).toHaveBeenCalledTimes(2 * 3 * 4);
+      // Two done images with four URLs each, and the failed one with its original's.
+      expect(signing).toHaveBeenCalledTimes(3 * 4 + 2 * 4 + 1);
       expect(later[0].resultUrl).not.toBe(first[0].resultUrl);
     } finally {
       signing.mockRestore();

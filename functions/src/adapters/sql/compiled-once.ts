@@ -4,7 +4,7 @@ import type { Schema } from './schema';
 /**
  * A query built and compiled once, then run with fresh values: Kysely's builders and compiler
  * cost more per call than SQLite takes to answer a lookup by key (measured here: images/{id}
- * from ~2650 to ~3090 requests a second). `build` is given a marker for each value; where the
+ * from ~2650 to ~3050 requests a second). `build` is given a marker for each value; where the
  * markers land among the compiled parameters is found once and filled on every call.
  */
 export function compiledOnce<V extends Record<string, unknown>, R>(
