@@ -212,8 +212,12 @@ export function send(
   });
 }
 
-/** A function instance in its own process: `node bench/launcher.js <target> <artifact>`. */
-export class Instance {
+/**
+ * A Node script in its own process, spoken to over IPC. Started through a shell that forks node
+ * (not exec): on Linux a process's maxRSS starts at its parent's RSS at fork time, which for
+ * this bench process would be ~200 MiB. A message carrying `pid` names the node process itself.
+ */
+export class NodeChild {
   readonly spawnedAt = performance.now();
   readonly child: ChildProcess;
   private output = '';
@@ -222,10 +226,8 @@ export class Instance {
   /** The node process itself (the shell's child). */
   private pid: number | undefined;
 
-  constructor(target: string, artifactDir: string, env: Record<string, string>) {
-    // Through a shell that forks node (not exec): on Linux a process's maxRSS starts at its
-    // parent's RSS at fork time, which for this bench process would be ~200 MiB.
-    this.child = spawn('/bin/sh', ['-c', '"$@"; exit $?', 'sh', process.execPath, LAUNCHER, target, artifactDir], {
+  constructor(args: string[], env: Record<string, string>) {
+    this.child = spawn('/bin/sh', ['-c', '"$@"; exit $?', 'sh', process.execPath, ...args], {
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -235,6 +237,8 @@ export class Instance {
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     this.child.on('message', (message) => {
+      const pid = (message as { pid?: unknown }).pid;
+      if (typeof pid === 'number') this.pid = pid;
       this.messages.push(message);
       for (const wake of this.waiters.splice(0)) wake();
     });
@@ -243,12 +247,13 @@ export class Instance {
     });
   }
 
-  /** The instance's last output, for a failure report. */
+  /** The child's last output, for a failure report. */
   get lastOutput(): string {
     return this.output;
   }
 
-  private async next<T>(pick: (message: unknown) => T | undefined, what: string, timeoutMs: number): Promise<T> {
+  /** The first message (in order of arrival) that `pick` maps to a value, taken off the queue. */
+  async next<T>(pick: (message: unknown) => T | undefined, what: string, timeoutMs: number): Promise<T> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       for (const message of this.messages) {
@@ -259,31 +264,11 @@ export class Instance {
         }
       }
       if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        throw new Error(`instance exited before ${what}: ${this.output}`);
+        throw new Error(`child exited before ${what}: ${this.output}`);
       }
-      if (performance.now() > deadline) throw new Error(`instance: no ${what} within ${timeoutMs} ms`);
+      if (performance.now() > deadline) throw new Error(`child: no ${what} within ${timeoutMs} ms`);
       await within(new Promise<void>((wake) => this.waiters.push(wake)), timeoutMs, what).catch(() => undefined);
     }
-  }
-
-  /** Resolves with the port once the instance listens. */
-  listening(timeoutMs = 60_000): Promise<{ port: number; uptimeMs: number }> {
-    return this.next(
-      (m) => {
-        const message = m as { listening?: number; uptimeMs?: number; pid?: number };
-        if (message.pid !== undefined) this.pid = message.pid;
-        return message.listening !== undefined
-          ? { port: message.listening, uptimeMs: message.uptimeMs ?? NaN }
-          : undefined;
-      },
-      'listening',
-      timeoutMs,
-    );
-  }
-
-  report(): Promise<InstanceReport> {
-    this.child.send('report');
-    return this.next((m) => (m as { report?: InstanceReport }).report, 'report', 30_000);
   }
 
   async stop(): Promise<void> {
@@ -302,5 +287,31 @@ export class Instance {
       this.child.kill('SIGKILL');
       await exited;
     }
+  }
+}
+
+/** A function instance in its own process: `node bench/launcher.js <target> <artifact>`. */
+export class Instance extends NodeChild {
+  constructor(target: string, artifactDir: string, env: Record<string, string>) {
+    super([LAUNCHER, target, artifactDir], env);
+  }
+
+  /** Resolves with the port once the instance listens. */
+  listening(timeoutMs = 60_000): Promise<{ port: number; uptimeMs: number }> {
+    return this.next(
+      (m) => {
+        const message = m as { listening?: number; uptimeMs?: number };
+        return message.listening !== undefined
+          ? { port: message.listening, uptimeMs: message.uptimeMs ?? NaN }
+          : undefined;
+      },
+      'listening',
+      timeoutMs,
+    );
+  }
+
+  report(): Promise<InstanceReport> {
+    this.child.send('report');
+    return this.next((m) => (m as { report?: InstanceReport }).report, 'report', 30_000);
   }
 }

@@ -105,7 +105,7 @@ resource "google_cloudfunctions2_function" "process_upload" {
     max_instance_request_concurrency = local.functions.processUpload.concurrency
     ingress_settings                 = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision   = true
-    environment_variables            = local.function_env["processUpload"]
+    environment_variables            = merge(local.function_env["processUpload"], local.remover_env)
 
     dynamic "secret_environment_variables" {
       for_each = local.function_secret_env["processUpload"]
@@ -145,6 +145,7 @@ resource "google_cloudfunctions2_function" "process_upload" {
     google_project_iam_member.events_receiver,
     google_project_iam_member.storage_agent_publisher,
     google_secret_manager_secret_iam_member.remove_bg_api_key,
+    google_cloud_run_v2_service_iam_member.process_upload_invokes_remover,
     google_storage_bucket_iam_member.process_reads_uploads,
     google_storage_bucket_iam_member.process_writes_results,
     google_service_account_iam_member.signs_as_itself,

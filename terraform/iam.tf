@@ -114,9 +114,10 @@ resource "google_storage_bucket_iam_member" "process_writes_results" {
 }
 
 # V4 signed URLs without a key file: the function signs through IAM signBlob as itself. upload
-# signs PUTs, images signs GETs, processUpload signs the GET remove.bg fetches the original with.
+# signs PUTs, images signs GETs, processUpload signs the GET remove.bg fetches the original with
+# (the self-hosted remover is sent the bytes instead, so then processUpload signs nothing).
 resource "google_service_account_iam_member" "signs_as_itself" {
-  for_each = toset(["upload", "images", "processUpload"])
+  for_each = local.self_hosted ? toset(["upload", "images"]) : toset(["upload", "images", "processUpload"])
 
   service_account_id = google_service_account.function[each.key].name
   role               = "roles/iam.serviceAccountTokenCreator"
@@ -143,10 +144,10 @@ resource "google_secret_manager_secret_iam_member" "token_signing_key_previous" 
 }
 
 resource "google_secret_manager_secret_iam_member" "remove_bg_api_key" {
-  for_each = toset(["processUpload"])
+  for_each = local.self_hosted ? toset([]) : toset(["processUpload"])
 
-  project   = google_secret_manager_secret.remove_bg_api_key.project
-  secret_id = google_secret_manager_secret.remove_bg_api_key.secret_id
+  project   = google_secret_manager_secret.remove_bg_api_key[0].project
+  secret_id = google_secret_manager_secret.remove_bg_api_key[0].secret_id
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.function[each.key].email}"
 }

@@ -1,6 +1,10 @@
 locals {
   site_id = coalesce(var.site_id, var.project_id)
 
+  # remover = "self-hosted": our remove.bg-compatible server on Cloud Run (remover.tf) instead of
+  # remove.bg, so there is no remove.bg key to keep.
+  self_hosted = var.remover == "self-hosted"
+
   labels = merge({
     app        = "cutout"
     managed-by = "terraform"
@@ -137,9 +141,18 @@ locals {
       version = var.token_signing_key_previous_version
     }
     REMOVE_BG_API_KEY = {
-      secret  = google_secret_manager_secret.remove_bg_api_key.secret_id
-      version = var.remove_bg_api_key_version
+      secret  = one(google_secret_manager_secret.remove_bg_api_key[*].secret_id)
+      version = local.self_hosted ? null : var.remove_bg_api_key_version
     }
+  }
+
+  # processUpload's remover settings (functions/src/config.ts). The self-hosted remover is called
+  # with an ID token for its URL, which Cloud Run checks, and is sent the photo's bytes: it has no
+  # access to the buckets, and the local server it runs fetches image_url from loopback only.
+  remover_env = {
+    REMOVE_BG_URL   = local.self_hosted ? google_cloud_run_v2_service.remover[0].uri : "https://api.remove.bg"
+    REMOVE_BG_AUTH  = local.self_hosted ? "id-token" : "api-key"
+    REMOVE_BG_INPUT = local.self_hosted ? "file" : "url"
   }
 
   function_secret_env = {

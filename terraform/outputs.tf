@@ -62,3 +62,13 @@ output "upload_cors_origins" {
   description = "Origins allowed to PUT to the uploads bucket."
   value       = local.cors_origins
 }
+
+output "remover_url" {
+  description = "With remover = self-hosted: the private remover's URL (processUpload's REMOVE_BG_URL and its ID tokens' audience); null with removebg."
+  value       = one(google_cloud_run_v2_service.remover[*].uri)
+}
+
+output "remover_repository" {
+  description = "The Artifact Registry repository for the self-hosted remover's images: push <this>/remover:<tag>."
+  value       = "${google_artifact_registry_repository.remover.location}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.remover.repository_id}"
+}

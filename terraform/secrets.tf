@@ -2,7 +2,10 @@
 # `gcloud secrets versions add` (docs/deploying.md). The one exception is the migrator's
 # password, which Terraform generates.
 
+# Only with remover = removebg: the self-hosted remover needs no key.
 resource "google_secret_manager_secret" "remove_bg_api_key" {
+  count = local.self_hosted ? 0 : 1
+
   secret_id = "remove-bg-api-key"
 
   replication {
@@ -10,6 +13,12 @@ resource "google_secret_manager_secret" "remove_bg_api_key" {
   }
 
   depends_on = [google_project_service.enabled]
+}
+
+# The secret had no count before the remover choice: an existing one keeps its values.
+moved {
+  from = google_secret_manager_secret.remove_bg_api_key
+  to   = google_secret_manager_secret.remove_bg_api_key[0]
 }
 
 resource "google_secret_manager_secret" "token_signing_key" {

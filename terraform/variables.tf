@@ -208,13 +208,35 @@ variable "token_signing_key_previous_version" {
 }
 
 variable "remove_bg_api_key_version" {
-  description = "Version of the remove-bg-api-key secret processUpload reads: a version number (recommended: changing it redeploys) or latest."
+  description = "Version of the remove-bg-api-key secret processUpload reads with remover = removebg: a version number (recommended: changing it redeploys) or latest."
   type        = string
   default     = "latest"
 
   validation {
     condition     = can(regex("^([0-9]+|latest)$", var.remove_bg_api_key_version))
     error_message = "The remove_bg_api_key_version must be a version number or latest."
+  }
+}
+
+variable "remover" {
+  description = "What removes backgrounds: removebg (the remove.bg API, with its key in Secret Manager) or self-hosted (the remove.bg-compatible server and its U²-Netp model as a private Cloud Run service that only processUpload may invoke; no key, and no photo leaves the project)."
+  type        = string
+  default     = "removebg"
+
+  validation {
+    condition     = contains(["removebg", "self-hosted"], var.remover)
+    error_message = "The remover must be removebg or self-hosted."
+  }
+}
+
+variable "remover_image" {
+  description = "With remover = self-hosted: the container image built from local/removebg/Dockerfile, as <region>-docker.pkg.dev/<project>/<name_prefix>-remover/remover:<tag> (Cloud Build sets it). Ignored with removebg."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.remover_image == null || can(regex("^[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$", var.remover_image))
+    error_message = "The remover_image must be an image reference with a tag or a digest, such as europe-west1-docker.pkg.dev/my-project/cutout-remover/remover:1a2b3c."
   }
 }
 

@@ -45,7 +45,12 @@ export interface Config {
   uploads: { dailyQuota: number };
   removeBg: {
     baseUrl: string;
-    /** Undefined outside production when no remover is configured. */
+    /**
+     * `api-key`: X-Api-Key (remove.bg, the local endpoint); `id-token`: a Google ID token for
+     * baseUrl from the metadata server (the self-hosted remover, private on Cloud Run).
+     */
+    auth: 'api-key' | 'id-token';
+    /** Undefined outside production when no remover is configured, and with id-token. */
     apiKey: string | undefined;
     /** `url`: remove.bg fetches the original through a signed GET; `file`: the function sends the bytes. */
     input: 'url' | 'file';
@@ -189,6 +194,27 @@ function readStorage(r: Reader, production: boolean): Config['storage'] {
   };
 }
 
+const REMOVE_BG_API = 'https://api.remove.bg';
+
+/**
+ * Where the remover is and how it is authenticated. An ID token names the caller's identity to
+ * whoever receives it, so it goes only to a remover named explicitly, never to remove.bg, and
+ * deployed only over HTTPS.
+ */
+function readRemoverAuth(r: Reader, production: boolean): Pick<Config['removeBg'], 'baseUrl' | 'auth'> {
+  const auth = r.oneOf('REMOVE_BG_AUTH', ['api-key', 'id-token'] as const, 'api-key');
+  const given = r.raw('REMOVE_BG_URL')?.replace(/\/+$/, '');
+  const baseUrl = given ?? REMOVE_BG_API;
+  if (auth === 'id-token') {
+    if (given === undefined || /^https?:\/\/api\.remove\.bg(?:[:/]|$)/i.test(baseUrl)) {
+      r.fail('REMOVE_BG_URL: with REMOVE_BG_AUTH=id-token, the self-hosted remover’s URL (not remove.bg)');
+    } else if (production && !baseUrl.startsWith('https://')) {
+      r.fail(`REMOVE_BG_URL: with REMOVE_BG_AUTH=id-token in production, an https:// URL, got "${baseUrl}"`);
+    }
+  }
+  return { baseUrl, auth };
+}
+
 /**
  * A secret only some functions are given (least privilege: processUpload has no token key, the
  * HTTP functions no remove.bg key). Each is checked where it is used, so a function deployed
@@ -229,7 +255,7 @@ export function loadConfig(env: Env): Config {
     storage: readStorage(r, production),
     uploads: { dailyQuota: r.int('UPLOAD_DAILY_QUOTA', 100, 1, 100_000) },
     removeBg: {
-      baseUrl: r.string('REMOVE_BG_URL', 'https://api.remove.bg').replace(/\/+$/, ''),
+      ...readRemoverAuth(r, production),
       apiKey: r.raw('REMOVE_BG_API_KEY'),
       input: r.oneOf('REMOVE_BG_INPUT', ['url', 'file'] as const, 'url'),
       timeoutMs: r.int('REMOVE_BG_TIMEOUT_SECONDS', 60, 5, 540) * 1000,

@@ -128,11 +128,17 @@ export function createDeps(config: Config, clock: Clock = systemClock): Deps {
     uploadQuota: limiter(86_400, { upload: config.uploads.dailyQuota }),
     jobs: lazy(async () => new (await import('./adapters/firestore-job-ledger')).FirestoreJobLedger(await firestore())),
     remover: lazy(async () => {
-      const { apiKey, ...settings } = config.removeBg;
-      return new (await import('./adapters/removebg-client')).RemoveBgClient({
-        ...settings,
-        apiKey: requireSecret(apiKey, 'REMOVE_BG_API_KEY'),
-      });
+      const { apiKey, auth, ...settings } = config.removeBg;
+      const { RemoveBgClient } = await import('./adapters/removebg-client');
+      if (auth === 'api-key') {
+        return new RemoveBgClient({ ...settings, auth: { apiKey: requireSecret(apiKey, 'REMOVE_BG_API_KEY') } });
+      }
+      // As with IAM signing: only a deployed function has a metadata server to ask.
+      if (config.nodeEnv !== 'production') {
+        throw new ConfigError(['REMOVE_BG_AUTH: id-token only deployed, where a metadata server issues ID tokens']);
+      }
+      const { MetadataIdTokens } = await import('./adapters/metadata-id-tokens');
+      return new RemoveBgClient({ ...settings, auth: { idTokens: new MetadataIdTokens() } });
     }),
     async close() {
       await (await database.created()?.catch(() => undefined))?.close();

@@ -5,6 +5,7 @@ import { apiErrors, errorBody, RemoveBgError, type ErrorEntry } from './api-erro
 import { FaultQueue, type Fault } from './faults';
 import { sourceBytes } from './image-source';
 import { parseOptions } from './options';
+import { loadEngine } from './engine';
 import { removeBackground, type Rendered } from './render';
 import { BodyTooLarge, readForm } from './request-form';
 
@@ -15,8 +16,16 @@ export interface RemoveBgServerOptions {
   host?: string;
   /** Default 0 (ephemeral). */
   port?: number;
-  /** The only accepted X-Api-Key. */
-  apiKey: string;
+  /** The segmentation model; the vendored U²-Netp by default. */
+  modelPath?: string;
+  /** The only accepted X-Api-Key; required unless the platform authenticates callers. */
+  apiKey?: string;
+  /**
+   * `platform`: callers were authenticated before the request arrived (Cloud Run checks an ID
+   * token and the run.invoker role), so no X-Api-Key is asked for and a non-loopback host may be
+   * bound. Only the deployed entry, main.ts, sets it.
+   */
+  authenticatedBy?: 'platform';
 }
 
 export interface RunningRemoveBg {
@@ -43,9 +52,12 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
  */
 export async function startRemoveBgServer(options: RemoveBgServerOptions): Promise<RunningRemoveBg> {
   const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host)) throw new Error(`The local remove.bg binds to loopback only, not ${host}`);
-  if (!options.apiKey) throw new Error('The local remove.bg needs an API key to accept');
-  const expectedKey = digest(options.apiKey);
+  const platform = options.authenticatedBy === 'platform';
+  if (!LOOPBACK.has(host) && !platform) throw new Error(`The local remove.bg binds to loopback only, not ${host}`);
+  if (!options.apiKey && !platform) throw new Error('The local remove.bg needs an API key to accept');
+  const expectedKey = options.apiKey ? digest(options.apiKey) : undefined;
+  // Loaded before listening: a missing or corrupt model stops the server here, not on a photo.
+  const engine = await loadEngine(options.modelPath);
   const faults = new FaultQueue();
   const delays = new Set<() => void>();
   let received = 0;
@@ -64,13 +76,15 @@ export async function startRemoveBgServer(options: RemoveBgServerOptions): Promi
     if (req.method !== 'POST') {
       return sendError(req, res, new RemoveBgError(405, { title: 'Method Not Allowed' }, { Allow: 'POST' }));
     }
-    const key = req.headers['x-api-key'];
-    if (typeof key !== 'string' || key === '') return sendError(req, res, apiErrors.missingKey());
-    if (!timingSafeEqual(digest(key), expectedKey)) return sendError(req, res, apiErrors.invalidKey());
+    if (expectedKey) {
+      const key = req.headers['x-api-key'];
+      if (typeof key !== 'string' || key === '') return sendError(req, res, apiErrors.missingKey());
+      if (!timingSafeEqual(digest(key), expectedKey)) return sendError(req, res, apiErrors.invalidKey());
+    }
     const form = await readForm(req);
     const params = await parseOptions(form.fields);
     const bytes = await sourceBytes(form);
-    const result = await removeBackground(bytes, params);
+    const result = await removeBackground(engine, bytes, params);
     sendImage(req, res, result, params.credits, params.typeLevel === 'none' ? undefined : xType(params.type));
   };
 
@@ -104,6 +118,7 @@ export async function startRemoveBgServer(options: RemoveBgServerOptions): Promi
       const closed = new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections();
       await closed;
+      await engine.release();
     },
   };
 }

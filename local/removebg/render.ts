@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { apiErrors, MAX_MEGAPIXELS } from './api-errors';
-import { cutOut, type Cutout } from './engine';
+import type { Cutout, Engine } from './engine';
 import type { RemoveBgOptions } from './options';
 
 // Math's functions held locally: a global lookup per pixel is slow in a vm context (as under Jest).
@@ -25,7 +25,7 @@ const WHITE = { r: 255, g: 255, b: 255 };
  * decoded (a decompression bomb is refused on its declared dimensions); then decode upright
  * (EXIF orientation applied) at the requested size, cut out, crop, put on the colour, encode.
  */
-export async function removeBackground(bytes: Buffer, options: RemoveBgOptions): Promise<Rendered> {
+export async function removeBackground(engine: Engine, bytes: Buffer, options: RemoveBgOptions): Promise<Rendered> {
   let metadata: sharp.Metadata;
   try {
     metadata = await sharp(bytes).metadata();
@@ -51,7 +51,7 @@ export async function removeBackground(bytes: Buffer, options: RemoveBgOptions):
   } catch {
     throw apiErrors.failedToRead();
   }
-  const cutout = cutOut(decoded.data, decoded.info.width, decoded.info.height);
+  const cutout = await engine.cutOut(decoded.data, decoded.info.width, decoded.info.height);
   if (!cutout.foreground) throw apiErrors.unknownForeground();
   const framed = options.crop ? crop(cutout, cutout.foreground) : { ...cutout, foreground: cutout.foreground };
   return encode(framed, options);
@@ -85,7 +85,8 @@ async function encode(
   const png = options.format === 'png' || (options.format === 'auto' && (channels === 1 || hasTransparency(pixels)));
   const image = sharp(pixels, { raw: { width, height, channels } });
   const body = png
-    ? await image.png().toBuffer()
+    ? // Light compression: at 12 MP zlib's default level costs ~0.3 s more for ~5% fewer bytes.
+      await image.png({ compressionLevel: 2, adaptiveFiltering: false }).toBuffer()
     : await image.flatten({ background: WHITE }).jpeg({ quality: 90 }).toBuffer();
   return { body, contentType: png ? 'image/png' : 'image/jpeg', width, height, foreground };
 }

@@ -210,6 +210,70 @@ describe('local remove.bg endpoint', () => {
     expect(await sharp(await imageOf(response)).metadata()).toMatchObject({ width: 300, height: 400 });
   });
 
+  describe('inputs of every kind the model must take', () => {
+    /** The studio scene: a blue disc of radius 90 at (200, 150) on near-white, 400×300. */
+    const inDisc = (x: number, y: number) => Math.hypot(x - 200, y - 150) < 80;
+    const outsideDisc = (x: number, y: number) => Math.hypot(x - 200, y - 150) > 100;
+
+    it.each([
+      ['a grey-scale JPEG', () => sharp(studio).greyscale().jpeg({ quality: 95 }).toBuffer()],
+      ['a CMYK JPEG', () => sharp(studio).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer()],
+      ['a 16-bit PNG', () => sharp(studio).toColourspace('rgb16').png().toBuffer()],
+      ['a WebP', () => sharp(studio).webp({ quality: 95 }).toBuffer()],
+    ])('cuts out %s like the same photo in RGB', async (_name, make) => {
+      const response = await post(form({ image_file: await make(), size: 'full' }));
+      expect(response.status).toBe(200);
+      const result = await pixelsOf(await imageOf(response));
+      expect([result.width, result.height]).toEqual([400, 300]);
+      expect(pixelAt(result, 200, 150)[3]).toBe(255);
+      expect(pixelAt(result, 20, 20)[3]).toBe(0);
+      for (const [x, y] of [
+        [200, 75],
+        [130, 150],
+        [270, 150],
+      ] as const) {
+        expect({ x, y, inside: pixelAt(result, x, y)[3] }).toEqual({ x, y, inside: inDisc(x, y) ? 255 : 0 });
+      }
+      expect(outsideDisc(20, 20)).toBe(true);
+    });
+
+    it('keeps what a PNG with alpha already had transparent, and cuts the rest', async () => {
+      const { data, info } = await sharp(studio).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      // A transparent square inside the disc: a hole the photo already had.
+      for (let y = 140; y < 160; y += 1) for (let x = 190; x < 210; x += 1) data[(y * info.width + x) * 4 + 3] = 0;
+      const png = await sharp(data, { raw: { width: info.width, height: info.height, channels: 4 } })
+        .png()
+        .toBuffer();
+      const result = await pixelsOf(await imageOf(await post(form({ image_file: png, size: 'full' }))));
+      expect(pixelAt(result, 200, 150)[3]).toBe(0);
+      expect(pixelAt(result, 200, 100)[3]).toBe(255);
+      expect(pixelAt(result, 20, 20)[3]).toBe(0);
+    });
+
+    it('answers a 1×1 image with a result of its size or unknown_foreground, never a 500', async () => {
+      const dot = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#c04030' } })
+        .png()
+        .toBuffer();
+      const response = await post(form({ image_file: dot }));
+      if (response.status === 200) {
+        expect(await sharp(await imageOf(response)).metadata()).toMatchObject({ width: 1, height: 1 });
+      } else {
+        expect(await errorOf(response)).toMatchObject({
+          status: 400,
+          body: { errors: [{ code: 'unknown_foreground' }] },
+        });
+      }
+    });
+
+    it('refuses a photo just over 50 megapixels from its header, before decoding it', async () => {
+      const large = await sharp({ create: { width: 8700, height: 5800, channels: 3, background: '#fff' } })
+        .jpeg({ quality: 50 })
+        .toBuffer();
+      const refused = await errorOf(await post(form({ image_file: large })));
+      expect(refused).toMatchObject({ status: 400, body: { errors: [{ code: 'resolution_too_high' }] } });
+    });
+  });
+
   it.each([
     ['a wrong key', { 'X-Api-Key': 'not-the-key' }, 'API Key invalid'],
     ['no key', { 'X-Api-Key': '' }, 'Missing API Key'],

@@ -150,8 +150,9 @@ const REFERENCE = /^(var|local)\.([A-Za-z0-9_]+)$|^([a-z0-9_]+)\.([a-z0-9_]+)(?:
 
 /**
  * Evaluates the few expression shapes the settings under test use: `var.x`, `local.x`,
- * `tostring`, `upper`, `lower` and `coalesce` of those, attribute references to resources, and
- * string templates of these.
+ * `tostring`, `upper`, `lower` and `coalesce` of those, attribute references to resources,
+ * string, number, null and boolean literals, `a == b`, `a != b`, `cond ? a : b`, and string templates
+ * of these.
  * A resource attribute resolves to the resource's own literal argument when it has one
  * (bucket names), else to a computed stand-in (connection names). Anything else throws, so a
  * new kind of expression fails the test instead of passing unchecked.
@@ -168,6 +169,56 @@ export function resolve(ctx: ResolveContext, value: Json | undefined): Json | un
   if (whole !== undefined) return resolveExpression(ctx, whole);
   if (!value.includes('${')) return value;
   return value.replace(/\$\{([^}]*)\}/g, (_, inner: string) => String(resolveExpression(ctx, inner.trim())));
+}
+
+/** Each index in `text` of `char` outside brackets and strings. */
+function topLevel(text: string, char: string): number[] {
+  const found: number[] = [];
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"' && text[i - 1] !== '\\') quoted = !quoted;
+    if (quoted) continue;
+    if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    else if (c === char && depth === 0) found.push(i);
+  }
+  return found;
+}
+
+/** `condition ? then : otherwise`, split at its own ? and :, or undefined for any other expression. */
+export function conditional(expression: string): { condition: string; then: string; otherwise: string } | undefined {
+  const questions = topLevel(expression, '?');
+  const [question] = questions;
+  if (question === undefined) return undefined;
+  // The first : after the ? that no nested conditional claims.
+  const marks = [...questions, ...topLevel(expression, ':')].filter((i) => i > question).sort((a, b) => a - b);
+  let nested = 0;
+  for (const i of marks) {
+    if (expression[i] === '?') nested++;
+    else if (nested > 0) nested--;
+    else {
+      return {
+        condition: expression.slice(0, question).trim(),
+        then: expression.slice(question + 1, i).trim(),
+        otherwise: expression.slice(i + 1).trim(),
+      };
+    }
+  }
+  throw new Error(`a ? without its : in ${expression}`);
+}
+
+/**
+ * The branch a whole-value conditional takes with the given inputs, still unevaluated (`${…}`),
+ * so that for_each sets written as `cond ? toset([…]) : toset([…])` can be read per setting.
+ * Any other value is returned as it is.
+ */
+export function selectBranch(ctx: ResolveContext, value: Json | undefined): Json | undefined {
+  const whole = expressionOf(value);
+  const parts = whole === undefined ? undefined : conditional(whole);
+  if (!parts) return value;
+  return `\${${resolveExpression(ctx, parts.condition) === true ? parts.then : parts.otherwise}}`;
 }
 
 /** Splits a function call's arguments at the commas outside brackets and strings. */
@@ -199,6 +250,25 @@ const FUNCTIONS: Record<string, (args: Array<Json | undefined>) => Json | undefi
 };
 
 function resolveExpression(ctx: ResolveContext, expression: string): Json | undefined {
+  const parts = conditional(expression);
+  if (parts) {
+    const condition = resolveExpression(ctx, parts.condition);
+    if (typeof condition !== 'boolean') throw new Error(`not a boolean condition: ${parts.condition}`);
+    return resolveExpression(ctx, condition ? parts.then : parts.otherwise);
+  }
+  for (const operator of ['==', '!=']) {
+    const at = topLevel(expression, operator[0]!).find((i) => expression[i + 1] === '=');
+    if (at !== undefined) {
+      const equal =
+        JSON.stringify(resolveExpression(ctx, expression.slice(0, at).trim())) ===
+        JSON.stringify(resolveExpression(ctx, expression.slice(at + 2).trim()));
+      return operator === '==' ? equal : !equal;
+    }
+  }
+  if (/^"[^"\\$]*"$/.test(expression)) return expression.slice(1, -1);
+  if (/^-?\d+(\.\d+)?$/.test(expression)) return Number(expression);
+  if (expression === 'null') return null;
+  if (expression === 'true' || expression === 'false') return expression === 'true';
   const call = /^([a-z]+)\(([\s\S]*)\)$/.exec(expression);
   if (call && call[1]! in FUNCTIONS) {
     return FUNCTIONS[call[1]!]!(splitArguments(call[2]!).map((arg) => resolveExpression(ctx, arg)));
@@ -213,6 +283,9 @@ function resolveExpression(ctx: ResolveContext, expression: string): Json | unde
   const [type, name, attribute] = [match[3]!, match[4]!, match[5]!];
   const body = resource(ctx.tf, type, name);
   if (attribute in body && typeof body[attribute] !== 'object') return resolve(ctx, body[attribute]);
+  if (type === 'google_cloud_run_v2_service' && attribute === 'uri') {
+    return `https://${String(resolve(ctx, body.name))}-stand1n-ew.a.run.app`;
+  }
   if (type === 'google_sql_database_instance' && attribute === 'connection_name') {
     return `${String(variableValue(ctx, 'project_id'))}:${String(resolve(ctx, body.region))}:${String(resolve(ctx, body.name))}`;
   }

@@ -34,10 +34,12 @@ const ORDER = [
   'typecheck',
   'test',
   'build',
+  'remover-image',
   'terraform-fmt',
   'terraform-init',
   'terraform-validate',
   'terraform-plan',
+  'remover-push',
   'terraform-apply',
   'migrate',
   'deploy-hosting',
@@ -58,6 +60,7 @@ function step(id: string): Step {
 }
 
 const script = (s: Step): string => (s.args ?? []).join(' ');
+const sorted = (items: string[]): string[] => [...items].sort();
 
 describe('cloudbuild.yaml', () => {
   it('parses, and runs its steps in order: checks, build, Terraform, migrations, Hosting', () => {
@@ -96,9 +99,9 @@ describe('cloudbuild.yaml', () => {
     expect(script(step('terraform-apply'))).toMatch(/terraform apply .*tfplan/);
   });
 
-  it('applies, migrates and publishes only on the deploy branch', () => {
+  it('pushes, applies, migrates and publishes only on the deploy branch', () => {
     expect(build.substitutions?._DEPLOY_BRANCH).toBe('main');
-    for (const id of ['terraform-apply', 'migrate', 'deploy-hosting']) {
+    for (const id of ['remover-push', 'terraform-apply', 'migrate', 'deploy-hosting']) {
       const s = step(id);
       expect([id, s.entrypoint]).toEqual([id, expect.stringMatching(/^(ba)?sh$/)]);
       // The guard comes first and exits before anything is changed.
@@ -108,8 +111,9 @@ describe('cloudbuild.yaml', () => {
       ]);
       expect([id, script(s).split('\n').slice(0, 5).join('\n')]).toEqual([id, expect.stringContaining('exit 0')]);
     }
-    for (const id of ORDER.slice(0, ORDER.indexOf('terraform-apply'))) {
-      expect([id, script(step(id))]).toEqual([id, expect.not.stringMatching(/apply|deploy|migrate/)]);
+    // Branches only read: nothing before the first guarded step pushes, applies or deploys.
+    for (const id of ORDER.slice(0, ORDER.indexOf('remover-push'))) {
+      expect([id, script(step(id))]).toEqual([id, expect.not.stringMatching(/apply|deploy|migrate|push/)]);
     }
   });
 
@@ -121,6 +125,34 @@ describe('cloudbuild.yaml', () => {
     const names = [...read].map((m) => m[1] ?? m[2]!);
     expect(names.sort()).toEqual(['db_grant_users', 'db_name', 'hosting_site_id', 'sql_instance_connection_name']);
     for (const name of names) expect(Object.keys(tf.outputs)).toContain(name);
+  });
+
+  it('builds the self-hosted remover’s image when the var file chooses it, and hands it to the plan', () => {
+    const image = step('remover-image');
+    expect(image.name).toBe('gcr.io/cloud-builders/docker');
+    const text = script(image);
+    // The same choice Terraform reads, from the same file the plan uses.
+    expect(text).toContain('remover[[:space:]]*=[[:space:]]*"self-hosted"\' "terraform/$_TF_VAR_FILE"');
+    expect(text).toMatch(/docker build -f local\/removebg\/Dockerfile -t "\$\$image" \.\n/);
+    expect(text).toContain('printf %s "$$image" > /workspace/remover-image');
+    // Pushed to the repository Terraform creates, in the build's region and project.
+    const repository = resource(tf, 'google_artifact_registry_repository', 'remover');
+    expect(String(repository.repository_id)).toBe('${var.name_prefix}-remover');
+    expect(build.substitutions?._REMOVER_REPOSITORY).toBe(`${String(tf.variables.name_prefix?.default)}-remover`);
+    expect(text).toContain('image="$_REGION-docker.pkg.dev/$PROJECT_ID/$_REMOVER_REPOSITORY/remover:$$tag"');
+    // The plan deploys exactly that image; the push happens before the apply.
+    expect(script(step('terraform-plan'))).toContain('export TF_VAR_remover_image="$$(cat /workspace/remover-image)"');
+    expect(script(step('remover-push'))).toContain('docker push "$$(cat /workspace/remover-image)"');
+    expect(ORDER.indexOf('remover-push')).toBeLessThan(ORDER.indexOf('terraform-apply'));
+    expect(tf.variables.remover_image).toBeDefined();
+  });
+
+  it('tags the remover’s image by what goes into it, all of which the Dockerfile copies', () => {
+    const text = script(step('remover-image'));
+    const hashed = /find ([^|]+) -type f/.exec(text)?.[1]?.trim().split(/\s+/) ?? [];
+    const dockerfile = readFileSync(join(ROOT, 'local/removebg/Dockerfile'), 'utf8');
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '));
+    expect(sorted(hashed)).toEqual(sorted(copied));
   });
 
   it('migrates as the migrator user, with its password from Secret Manager', () => {

@@ -99,6 +99,55 @@ describe('loadConfig', () => {
     expect(() => requireSecret(undefined, 'X')).toThrow(ConfigError);
   });
 
+  it('authenticates to the remover with an API key unless told to use ID tokens', () => {
+    expect(loadConfig({}).removeBg).toMatchObject({ baseUrl: 'https://api.remove.bg', auth: 'api-key' });
+    const problems = (env: Record<string, string>): string[] => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ REMOVE_BG_AUTH: 'oauth' })).toEqual([
+      'REMOVE_BG_AUTH: expected one of api-key, id-token, got "oauth"',
+    ]);
+    // An ID token says who we are to whoever receives it: never to remove.bg, never by default.
+    const notRemoveBg = ['REMOVE_BG_URL: with REMOVE_BG_AUTH=id-token, the self-hosted remover’s URL (not remove.bg)'];
+    expect(problems({ REMOVE_BG_AUTH: 'id-token' })).toEqual(notRemoveBg);
+    expect(problems({ REMOVE_BG_AUTH: 'id-token', REMOVE_BG_URL: 'https://api.remove.bg/' })).toEqual(notRemoveBg);
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'mysql://u@h/x',
+      UPLOADS_BUCKET: 'u-b',
+      RESULTS_BUCKET: 'r-b',
+    };
+    expect(problems({ ...production, REMOVE_BG_AUTH: 'id-token', REMOVE_BG_URL: 'http://remover.internal' })).toEqual([
+      'REMOVE_BG_URL: with REMOVE_BG_AUTH=id-token in production, an https:// URL, got "http://remover.internal"',
+    ]);
+    const selfHosted = loadConfig({
+      ...production,
+      REMOVE_BG_AUTH: 'id-token',
+      REMOVE_BG_URL: 'https://cutout-remover-abc-ew.a.run.app/',
+    }).removeBg;
+    expect(selfHosted).toMatchObject({ auth: 'id-token', baseUrl: 'https://cutout-remover-abc-ew.a.run.app' });
+    expect(selfHosted.apiKey).toBeUndefined();
+  });
+
+  it('makes the ID-token remover without a key deployed, and refuses it where no metadata server is', async () => {
+    const env = {
+      DATABASE_URL: 'mysql://u@127.0.0.1:1/x',
+      UPLOADS_BUCKET: 'u-b',
+      RESULTS_BUCKET: 'r-b',
+      REMOVE_BG_AUTH: 'id-token',
+      REMOVE_BG_URL: 'https://cutout-remover-abc-ew.a.run.app',
+    };
+    await expect(createDeps(loadConfig(env)).remover()).rejects.toThrow(/REMOVE_BG_AUTH: id-token only deployed/);
+    // Made, not used: nothing is asked of the metadata server until a photo arrives.
+    const remover = await createDeps(loadConfig({ ...env, NODE_ENV: 'production' })).remover();
+    await (remover as unknown as { close(): Promise<void> }).close();
+  });
+
   it('allows a cheap bcrypt cost only under test', () => {
     expect(loadConfig({ NODE_ENV: 'test', TOKEN_SIGNING_KEY: KEY, BCRYPT_COST: '4' }).bcryptCost).toBe(4);
     expect(() => loadConfig({ TOKEN_SIGNING_KEY: KEY, BCRYPT_COST: '4' })).toThrow(/BCRYPT_COST/);

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { ConfigError, loadConfig, type Env } from '../../functions/src/config';
+import { MAX_UPLOAD_BYTES } from '../../functions/src/core/image';
+import { createDeps } from '../../functions/src/deps';
 import {
   block,
   blocks,
@@ -11,6 +13,7 @@ import {
   resolve,
   resource,
   resourcesOf,
+  selectBranch,
   squash,
   stringSet,
   variableValue,
@@ -55,6 +58,10 @@ beforeAll(async () => {
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 const value = (json: Json | undefined): Json | undefined => resolve(ctx, json);
 const sorted = (items: Iterable<string>): string[] => [...items].sort();
+const IMAGE = 'europe-west1-docker.pkg.dev/my-project/cutout-remover/remover:0123456789abcdef0123';
+/** The variables of the self-hosted remover, with the image Cloud Build would set. */
+const SELF_HOSTED: Record<string, Json> = { remover: 'self-hosted', remover_image: IMAGE };
+const withInputs = (inputs: Record<string, Json>): ResolveContext => ({ tf, inputs: { ...ctx.inputs, ...inputs } });
 
 function functionRows(): Record<string, FunctionRow> {
   const table = tf.locals.functions;
@@ -141,19 +148,30 @@ function mebibytes(quantity: string): number {
   return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
 }
 
-/** The local resource name behind `${<type>.<name>.<attribute>}`. */
+/**
+ * The local resource name behind `${<type>.<name>.<attribute>}`, or for a counted resource
+ * `${<type>.<name>[0].<attribute>}` and `${one(<type>.<name>[*].<attribute>)}`.
+ */
 function referenced(json: Json | undefined, type: string, attribute: string): string {
-  const match = new RegExp(`^\\$\\{${type}\\.([a-z_]+)\\.${attribute}\\}$`).exec(String(json));
+  const match =
+    new RegExp(`^\\$\\{${type}\\.([a-z_]+)(?:\\[0\\])?\\.${attribute}\\}$`).exec(String(json)) ??
+    new RegExp(`^\\$\\{one\\(${type}\\.([a-z_]+)\\[\\*\\]\\.${attribute}\\)\\}$`).exec(String(json));
   if (!match) throw new Error(`expected a reference to ${type}.*.${attribute}, got ${JSON.stringify(json)}`);
   return match[1]!;
 }
 
-/** Who an IAM member block grants to: function names, `events`, `storage-agent` or `allUsers`. */
-function grantees(body: JsonObject): string[] {
+/**
+ * Who an IAM member block grants to, with the given variables: function names, `events`,
+ * `storage-agent` or `allUsers` (none when its count or for_each leaves it out).
+ */
+function grantees(body: JsonObject, settings: ResolveContext = ctx): string[] {
+  if ('count' in body && resolve(settings, body.count) === 0) return [];
   const member = String(body.member);
   const one = /^serviceAccount:\$\{google_service_account\.function\["([A-Za-z]+)"\]\.email\}$/.exec(member);
   if (one) return [one[1]!];
-  if (member === 'serviceAccount:${google_service_account.function[each.key].email}') return stringSet(body.for_each);
+  if (member === 'serviceAccount:${google_service_account.function[each.key].email}') {
+    return stringSet(selectBranch(settings, body.for_each));
+  }
   if (member === 'serviceAccount:${each.value.email}' && body.for_each === '${google_service_account.function}') {
     return Object.keys(rows);
   }
@@ -165,11 +183,17 @@ function grantees(body: JsonObject): string[] {
   throw new Error(`unexpected IAM member ${member}`);
 }
 
-/** A function's environment as Terraform sets it (local.function_env), values resolved. */
-function terraformEnv(name: string): Record<string, string> {
-  const base = value(tf.locals.base_env);
-  const extra = value(rows[name]!.env);
-  if (!isObject(base) || !isObject(extra)) throw new Error('base_env and env must be objects');
+/**
+ * A function's environment as Terraform sets it (local.function_env, and processUpload's
+ * remover settings), values resolved with the given variables.
+ */
+function terraformEnv(name: string, settings: ResolveContext = ctx): Record<string, string> {
+  const base = resolve(settings, tf.locals.base_env);
+  const extra = resolve(settings, rows[name]!.env);
+  const remover = name === 'processUpload' ? resolve(settings, tf.locals.remover_env) : {};
+  if (!isObject(base) || !isObject(extra) || !isObject(remover)) {
+    throw new Error('base_env, env and remover_env must be objects');
+  }
   // The account ID is "<name_prefix>-<lowercased function name>"; MySQL's user name for a service
   // account is its email without ".gserviceaccount.com".
   const accountId = resource(tf, 'google_service_account', 'function').account_id;
@@ -180,6 +204,7 @@ function terraformEnv(name: string): Record<string, string> {
     DB_IAM_USER: `${String(variableValue(ctx, 'name_prefix'))}-${name.toLowerCase()}@${PROJECT}.iam`,
     DB_POOL_SIZE: String(rows[name]!.db_pool_size),
     ...extra,
+    ...remover,
   };
   return Object.fromEntries(Object.entries(env).map(([key, item]) => [key, String(item)]));
 }
@@ -285,6 +310,8 @@ describe('terraform/ files', () => {
       'sql_tier',
       'sql_edition',
       'function_max_instances',
+      'remover',
+      'remover_image',
     ]) {
       expect([name, blocks(tf.variables[name]!, 'validation').length > 0]).toEqual([name, true]);
     }
@@ -598,14 +625,24 @@ describe('IAM', () => {
     expect(signing!.body.role).toBe('roles/iam.serviceAccountTokenCreator');
     expect(signing!.body.service_account_id).toBe('${google_service_account.function[each.key].name}');
     expect(signing!.body.member).toBe('serviceAccount:${google_service_account.function[each.key].email}');
-    expect(sorted(stringSet(signing!.body.for_each))).toEqual(sorted(['upload', 'images', 'processUpload']));
+    expect(sorted(stringSet(selectBranch(ctx, signing!.body.for_each)))).toEqual(
+      sorted(['upload', 'images', 'processUpload']),
+    );
+    // The self-hosted remover is sent the bytes: processUpload then signs no URL.
+    expect(sorted(stringSet(selectBranch(withInputs(SELF_HOSTED), signing!.body.for_each)))).toEqual(
+      sorted(['upload', 'images']),
+    );
   });
 
-  it('gives each secret to exactly the functions that read it', () => {
+  it.each([
+    ['removebg', {}],
+    ['self-hosted', SELF_HOSTED],
+  ])('gives each secret to exactly the functions that read it (remover = %s)', (remover, inputs) => {
+    const settings = withInputs({ ...inputs, token_signing_key_previous_version: '1' });
     const secretEnv = tf.locals.secret_env as JsonObject;
     const expected: Record<string, string[]> = {};
-    for (const [name, row] of Object.entries(rows)) {
-      for (const key of row.secrets) {
+    for (const name of Object.keys(rows)) {
+      for (const key of secretKeys(name, settings.inputs)) {
         const secret = referenced((secretEnv[key] as JsonObject).secret, 'google_secret_manager_secret', 'secret_id');
         expected[secret] = sorted([...(expected[secret] ?? []), name]);
       }
@@ -614,10 +651,11 @@ describe('IAM', () => {
     for (const { body } of resourcesOf(tf, 'google_secret_manager_secret_iam_member')) {
       expect(body.role).toBe('roles/secretmanager.secretAccessor');
       const secret = referenced(body.secret_id, 'google_secret_manager_secret', 'secret_id');
-      granted[secret] = sorted([...(granted[secret] ?? []), ...grantees(body)]);
+      const who = grantees(body, settings);
+      if (who.length > 0) granted[secret] = sorted([...(granted[secret] ?? []), ...who]);
     }
     expect(granted).toEqual(expected);
-    expect(expected['remove_bg_api_key']).toEqual(['processUpload']);
+    expect(expected['remove_bg_api_key']).toEqual(remover === 'removebg' ? ['processUpload'] : undefined);
   });
 
   it('lets only the trigger identity invoke processUpload', () => {
@@ -720,8 +758,9 @@ describe('functions', () => {
 
   it('sets the environment Terraform computes for each function', () => {
     expect(block(httpResource(), 'service_config').environment_variables).toBe('${local.function_env[each.key]}');
+    // processUpload also gets the remover's settings; terraformEnv() adds them the same way.
     expect(block(processResource(), 'service_config').environment_variables).toBe(
-      '${local.function_env["processUpload"]}',
+      '${merge(local.function_env["processUpload"], local.remover_env)}',
     );
     // terraformEnv() mirrors this expression; if it changes, so must the mirror.
     expect(squash(String(tf.locals.function_env))).toBe(
@@ -745,12 +784,14 @@ describe('functions', () => {
   it('sets no environment variable that config.ts does not read', () => {
     const known = configNames();
     expect(known.size).toBeGreaterThan(20);
-    for (const name of Object.keys(rows)) {
-      const names = [
-        ...Object.keys(terraformEnv(name)),
-        ...secretKeys(name, { token_signing_key_previous_version: '1' }),
-      ];
-      expect([name, names.filter((key) => !known.has(key))]).toEqual([name, []]);
+    for (const inputs of [{}, SELF_HOSTED]) {
+      for (const name of Object.keys(rows)) {
+        const names = [
+          ...Object.keys(terraformEnv(name, withInputs(inputs))),
+          ...secretKeys(name, { ...inputs, token_signing_key_previous_version: '1' }),
+        ];
+        expect([name, names.filter((key) => !known.has(key))]).toEqual([name, []]);
+      }
     }
   });
 
@@ -761,9 +802,13 @@ describe('functions', () => {
   it.each(['register', 'login', 'upload', 'images', 'delete', 'processUpload'])(
     'gives %s a configuration config.ts accepts in production',
     (name) => {
-      const rotations: Array<Record<string, Json>> = [{}, { token_signing_key_previous_version: '2' }];
-      for (const inputs of rotations) {
-        const env: Env = { ...platformEnv(name), ...terraformEnv(name), ...secretValues(secretKeys(name, inputs)) };
+      const variants: Array<Record<string, Json>> = [{}, { token_signing_key_previous_version: '2' }, SELF_HOSTED];
+      for (const inputs of variants) {
+        const env: Env = {
+          ...platformEnv(name),
+          ...terraformEnv(name, withInputs(inputs)),
+          ...secretValues(secretKeys(name, inputs)),
+        };
         let problems: string[] = [];
         try {
           const config = loadConfig(env);
@@ -810,6 +855,141 @@ describe('functions', () => {
     );
     // Under max_connections = 250, the default of db-f1-micro, the smallest tier.
     expect(maxConnections).toBeLessThanOrEqual(250);
+  });
+});
+
+describe('the remover choice', () => {
+  const remover = (): JsonObject => resource(tf, 'google_cloud_run_v2_service', 'remover');
+  const template = (): JsonObject => block(remover(), 'template');
+  const container = (): JsonObject => block(template(), 'containers');
+  const counted = (type: string, name: string, settings: ResolveContext): unknown =>
+    resolve(settings, resource(tf, type, name).count);
+  const selfHosted = (): ResolveContext => withInputs(SELF_HOSTED);
+
+  it('is a validated variable, remove.bg unless chosen otherwise', () => {
+    const variable = tf.variables.remover!;
+    expect(variable.default).toBe('removebg');
+    expect(typeof variable.description).toBe('string');
+    expect(String(block(variable, 'validation').condition)).toBe(
+      '${contains(["removebg", "self-hosted"], var.remover)}',
+    );
+    expect(tf.variables.remover_image!.default).toBeNull();
+    expect(blocks(tf.variables.remover_image!, 'validation')).toHaveLength(1);
+  });
+
+  it('by default deploys no remover of its own and keeps the remove.bg key for processUpload', () => {
+    for (const [type, name] of [
+      ['google_cloud_run_v2_service', 'remover'],
+      ['google_service_account', 'remover'],
+      ['google_cloud_run_v2_service_iam_member', 'process_upload_invokes_remover'],
+    ] as const) {
+      expect([type, counted(type, name, ctx)]).toEqual([type, 0]);
+    }
+    expect(counted('google_secret_manager_secret', 'remove_bg_api_key', ctx)).toBe(1);
+    expect(secretKeys('processUpload')).toEqual(['REMOVE_BG_API_KEY']);
+    expect(terraformEnv('processUpload')).toMatchObject({
+      REMOVE_BG_URL: 'https://api.remove.bg',
+      REMOVE_BG_AUTH: 'api-key',
+      REMOVE_BG_INPUT: 'url',
+    });
+  });
+
+  it('self-hosted deploys the image as a private Cloud Run service, sized for one photo at a time', () => {
+    for (const [type, name] of [
+      ['google_cloud_run_v2_service', 'remover'],
+      ['google_service_account', 'remover'],
+      ['google_cloud_run_v2_service_iam_member', 'process_upload_invokes_remover'],
+    ] as const) {
+      expect([type, counted(type, name, selfHosted())]).toEqual([type, 1]);
+    }
+    // All ingress, but only callers with run.invoker get through (see the next test): processUpload
+    // has no VPC egress, so internal-only ingress would refuse it.
+    expect(remover().ingress).toBe('INGRESS_TRAFFIC_ALL');
+    expect(remover().invoker_iam_disabled).toBeUndefined();
+    expect(remover().default_uri_disabled).toBeUndefined();
+    expect(template().service_account).toBe('${google_service_account.remover[0].email}');
+    expect(container().image).toBe('${var.remover_image}');
+    expect(resolve(selfHosted(), container().image)).toBe(IMAGE);
+    expect(template().max_instance_request_concurrency).toBe(1);
+    const scaling = block(template(), 'scaling');
+    expect(scaling.min_instance_count).toBe(0);
+    expect(scaling.max_instance_count).toBe('${var.function_max_instances["processUpload"]}');
+    const resources = block(container(), 'resources');
+    expect(resources.cpu_idle).toBe(true);
+    const limits = resources.limits as JsonObject;
+    expect(limits.cpu).toBe('2');
+    expect(mebibytes(String(limits.memory))).toBeGreaterThanOrEqual(2048);
+    // It answers within processUpload's per-call timeout, and takes its largest upload in one
+    // request (Cloud Run's HTTP/1 request limit is 32 MiB).
+    const timeout = Number(/^(\d+)s$/.exec(String(template().timeout))?.[1]);
+    expect(timeout).toBeGreaterThanOrEqual(loadConfig({}).removeBg.timeoutMs / 1000);
+    expect(MAX_UPLOAD_BYTES).toBeLessThan(32 * 1024 * 1024);
+    const preconditions = blocks(block(remover(), 'lifecycle'), 'precondition');
+    expect(preconditions.map((p) => p.condition)).toEqual(['${var.remover_image != null}']);
+  });
+
+  it('self-hosted is private: only processUpload’s account may invoke it, and it holds no role itself', () => {
+    const bindings = resourcesOf(tf, 'google_cloud_run_v2_service_iam_member');
+    expect(bindings.map(({ name }) => name)).toEqual(['process_upload_invokes_remover']);
+    const invoker = bindings[0]!.body;
+    expect(invoker.role).toBe('roles/run.invoker');
+    expect(grantees(invoker, selfHosted())).toEqual(['processUpload']);
+    expect(invoker.name).toBe('${google_cloud_run_v2_service.remover[0].name}');
+    expect(JSON.stringify(invoker)).not.toMatch(/allUsers|allAuthenticatedUsers/);
+    // The remover's account is named by no IAM binding: it reads only what it is sent.
+    const everyBinding = tf.resources.filter(({ type }) => /_iam_member$/.test(type));
+    for (const { type, name, body } of everyBinding) {
+      expect([type, name, String(body.member)]).toEqual([type, name, expect.not.stringContaining('.remover')]);
+    }
+    // processUpload starts calling only once it may.
+    expect(processResource().depends_on).toContain(
+      '${google_cloud_run_v2_service_iam_member.process_upload_invokes_remover}',
+    );
+  });
+
+  it('self-hosted needs no remove.bg key: no secret, no grant, and processUpload starts without one', async () => {
+    process.env.METADATA_SERVER_DETECTION = 'none';
+    expect(counted('google_secret_manager_secret', 'remove_bg_api_key', selfHosted())).toBe(0);
+    const grant = resource(tf, 'google_secret_manager_secret_iam_member', 'remove_bg_api_key');
+    expect(grantees(grant, selfHosted())).toEqual([]);
+    expect(secretKeys('processUpload', SELF_HOSTED)).toEqual([]);
+    const env = terraformEnv('processUpload', selfHosted());
+    expect(env).toMatchObject({
+      REMOVE_BG_URL: 'https://cutout-remover-stand1n-ew.a.run.app',
+      REMOVE_BG_AUTH: 'id-token',
+      // The local server fetches image_url from loopback only, and the remover may read no bucket.
+      REMOVE_BG_INPUT: 'file',
+    });
+    // The ID token's audience is the service's own URL.
+    expect(squash(String((tf.locals.remover_env as JsonObject).REMOVE_BG_URL))).toContain(
+      'google_cloud_run_v2_service.remover[0].uri',
+    );
+    const config = loadConfig({ ...env, FUNCTION_TARGET: 'processUpload', K_SERVICE: 'processupload' });
+    expect(config.removeBg).toMatchObject({ auth: 'id-token', apiKey: undefined, input: 'file' });
+    // The client is made without a key; nothing is asked of any server until a photo arrives.
+    const client = await createDeps(config).remover();
+    await (client as unknown as { close(): Promise<void> }).close();
+  });
+
+  it('keeps an existing remove.bg key in place when the secret became conditional', () => {
+    expect(squash(tf.sources['secrets.tf']!)).toContain(
+      squash(`moved {
+        from = google_secret_manager_secret.remove_bg_api_key
+        to   = google_secret_manager_secret.remove_bg_api_key[0]
+      }`),
+    );
+  });
+
+  it('keeps the images in an Artifact Registry repository in the region, pruned to the newest', () => {
+    const repository = resource(tf, 'google_artifact_registry_repository', 'remover');
+    expect(repository.format).toBe('DOCKER');
+    expect(repository.location).toBe('${var.region}');
+    expect(value(repository.repository_id)).toBe('cutout-remover');
+    const policies = blocks(repository, 'cleanup_policies');
+    const keep = policies.find((policy) => policy.action === 'KEEP');
+    expect(keep && block(keep, 'most_recent_versions').keep_count).toBeGreaterThanOrEqual(2);
+    expect(tf.outputs.remover_repository).toBeDefined();
+    expect(tf.outputs.remover_url).toBeDefined();
   });
 });
 

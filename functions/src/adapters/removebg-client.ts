@@ -3,10 +3,23 @@ import type { ImageOptions } from '../core/image';
 import { permanentFailure, ProcessingError, transientFailure } from '../core/processing-errors';
 import type { BackgroundRemover, Removal, RemovalRequest } from '../ports';
 
+/** ID tokens for an audience (the metadata server deployed, a stand-in in tests). */
+export interface IdTokenSource {
+  idToken(audience: string): Promise<string>;
+  /** Forgets a token the service refused (401) before its time, so the next call fetches anew. */
+  refused(audience: string, token: string): Promise<void>;
+}
+
+/**
+ * How calls prove who sends them: remove.bg's API key, or an ID token for the service's URL,
+ * which Cloud Run checks before the request reaches the self-hosted remover.
+ */
+export type RemoverAuth = { apiKey: string } | { idTokens: IdTokenSource };
+
 export interface RemoveBgSettings {
-  /** https://api.remove.bg, or the local compatible endpoint. */
+  /** https://api.remove.bg, the local compatible endpoint, or the self-hosted remover's URL (the ID tokens' audience). */
   baseUrl: string;
-  apiKey: string;
+  auth: RemoverAuth;
   timeoutMs: number;
   maxAttempts: number;
   /** The longest Retry-After we wait for within one invocation; longer ones go back to the platform. */
@@ -64,13 +77,28 @@ export class RemoveBgClient implements BackgroundRemover {
     return this.agent.close();
   }
 
+  /** The credential header, and what to do when the service says it is not valid (401). */
+  private async credentials(): Promise<{ header: Record<string, string>; refused(): Promise<void> }> {
+    const { auth, baseUrl } = this.settings;
+    if ('apiKey' in auth) return { header: { 'X-Api-Key': auth.apiKey }, refused: () => Promise.resolve() };
+    let token: string;
+    try {
+      token = await auth.idTokens.idToken(baseUrl);
+    } catch (error) {
+      // The metadata server's own message is kept (never a token): it says what is wrong.
+      throw transientFailure('REMOVER.UNAVAILABLE', `No ID token for the remover (${(error as Error).message}).`);
+    }
+    return { header: { Authorization: `Bearer ${token}` }, refused: () => auth.idTokens.refused(baseUrl, token) };
+  }
+
   private async once(removal: RemovalRequest): Promise<Removal> {
+    const credentials = await this.credentials();
     let response;
     try {
       response = await request(`${this.settings.baseUrl}/v1.0/removebg`, {
         method: 'POST',
         dispatcher: this.agent,
-        headers: { 'X-Api-Key': this.settings.apiKey, Accept: 'image/png, application/json' },
+        headers: { ...credentials.header, Accept: 'image/png, application/json' },
         body: form(removal),
         signal: AbortSignal.timeout(this.settings.timeoutMs),
       });
@@ -90,6 +118,8 @@ export class RemoveBgClient implements BackgroundRemover {
     const text = await body.text().catch(() => '');
     if (statusCode === 400 && /unknown_foreground/.test(text))
       throw permanentFailure(FOREGROUND.code, FOREGROUND.message);
+    // An ID token Cloud Run no longer accepts: dropped, so the next attempt carries a new one.
+    if (statusCode === 401) await credentials.refused();
     const known = PERMANENT[statusCode];
     if (known) throw permanentFailure(known.code, known.message);
     const failure = transientFailure('REMOVER.UNAVAILABLE', `remove.bg answered ${statusCode}.`);
