@@ -274,7 +274,7 @@ function tables(figures: {
     ],
     notes: [
       'node dist/bench-engine/engine-child.js (bench/engine-child.ts bundled with esbuild; sharp and onnxruntime-node required as packages), started through /bin/sh; loadEngine(models/u2netp.onnx) timed inside it (read, SHA-256, onnxruntime session), after one untimed process that fills the file cache.',
-      'loadEngine starts one run on grey without awaiting it, and a photo that arrives before that run ends waits for it. "first − again": what the first photo costs beyond the next one; the photo sent 2 s after the load (the run on grey long done) shows how much of that the warm-up hides.',
+      'loadEngine starts one cutOut of a drawn subject (640×480) without awaiting it, and a photo that arrives before that run ends waits for it. "first − again": what the first photo costs beyond the next one; the photo sent 2 s after the load (the warm-up long done) shows how much of that the warm-up hides.',
     ],
   };
   const memoryRow = (label: string, run: MemoryRun): Table['rows'][number] => [
@@ -314,7 +314,7 @@ function tables(figures: {
       ],
     ],
     notes: [
-      'process.resourceUsage().maxRSS (and /proc VmHWM) of the engine process after the photo; the target is on the 12 MP row. "RSS before the photo" is right after loadEngine resolved (its run on grey still going).',
+      'process.resourceUsage().maxRSS (and /proc VmHWM) of the engine process after the photo; the target is on the 12 MP row. "RSS before the photo" is right after loadEngine resolved (its warm-up cutOut still going).',
       refusal.reset
         ? 'The refused photo: the peak was reset to the current RSS just before it was sent (/proc/self/clear_refs), so its peak is its own.'
         : 'The refused photo: the peak could not be reset here, so its growth is over the process peak before it.',
