@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { resizePlane, rowPairs } from './bilinear';
+import { resizePlane, rowPairs, type RowPair } from './bilinear';
 import { edgeColours, unmix } from './edge-colours';
 import { GuidedFilter } from './guided-filter';
 import { loadSegmenter, MODEL_SIDE, type Saliency, type Segmenter } from './segmenter';
@@ -107,8 +107,10 @@ function workingSize(width: number, height: number): { width: number; height: nu
 }
 
 interface Refined {
-  /** The guided filter's a (red, green, blue) and b, then the subject's and backdrop's local colours. */
-  planes: Float32Array[];
+  /** The guided filter's a (red, green, blue) and b. */
+  coefficients: Float32Array[];
+  /** The subject's local red, green, blue, then the backdrop's (edge-colours.ts). */
+  colours: Float32Array[];
   width: number;
   height: number;
 }
@@ -142,7 +144,8 @@ function refine(saliency: Saliency, rgb: Buffer, size: { width: number; height: 
   // the window; a second fit, of the first's result (now on the photo's edges), removes it.
   const first = filter.apply(filter.fit(rough), SECOND_SNAP);
   const second = filter.fit(first);
-  return { planes: [...second.planes, ...edgeColours(filter, guide, filter.apply(second, SNAP))], width, height };
+  const colours = edgeColours(filter, guide, filter.apply(second, SNAP));
+  return { coefficients: second.planes, colours, width, height };
 }
 
 /**
@@ -151,10 +154,13 @@ function refine(saliency: Saliency, rgb: Buffer, size: { width: number; height: 
  */
 function applyAlpha(rgba: Buffer, size: { width: number; height: number }, refined: Refined): void {
   const { width, height } = size;
-  const pairAt = rowPairs(refined.planes, refined, size);
+  const coefficientsAt = rowPairs(refined.coefficients, refined, size);
+  // Only partly covered pixels need the local colours: a row without one never resamples them.
+  const coloursAt = rowPairs(refined.colours, refined, size);
   const span = 1 / (1 - 2 * SNAP);
   for (let y = 0; y < height; y += 1) {
-    const { top, bottom, t } = pairAt(y);
+    const { top, bottom, t } = coefficientsAt(y);
+    let colours: RowPair | undefined;
     const [r0, g0, b0, c0] = top as Float32Array[] as [Float32Array, Float32Array, Float32Array, Float32Array];
     const [r1, g1, b1, c1] = bottom as Float32Array[] as [Float32Array, Float32Array, Float32Array, Float32Array];
     for (let x = 0, p = y * width * 4; x < width; x += 1, p += 4) {
@@ -168,9 +174,10 @@ function applyAlpha(rgba: Buffer, size: { width: number; height: number }, refin
         rgba[p + 3] = 0;
       } else if (q < 1 - SNAP) {
         const alpha = (q - SNAP) * span;
+        colours ??= coloursAt(y);
         for (let c = 0; c < 3; c += 1) {
-          const subject = lerp(top[4 + c]!, bottom[4 + c]!, x, t);
-          const backdrop = lerp(top[7 + c]!, bottom[7 + c]!, x, t);
+          const subject = lerp(colours.top[c]!, colours.bottom[c]!, x, t);
+          const backdrop = lerp(colours.top[3 + c]!, colours.bottom[3 + c]!, x, t);
           rgba[p + c] = unmix(rgba[p + c]!, subject, backdrop, alpha) + 0.5;
         }
         rgba[p + 3] = alpha * rgba[p + 3]! + 0.5;

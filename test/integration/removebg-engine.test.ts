@@ -104,6 +104,21 @@ describe('the local engine (U²-Netp and a guided filter)', () => {
     expect(partial).toBeLessThanOrEqual(6);
   });
 
+  it('unmixes edge colours, so no backdrop tint rides along on the outline', async () => {
+    // The subject is blue (shaded 40,90,200 → 20,50,130) on near-white (242,242,240): an edge
+    // pixel left as the photo has it is a pale blue-grey blend; unmixed it is blue.
+    const scene = renderScene(SCENES[0]!);
+    const result = await cut(scene);
+    let soft = 0;
+    for (let i = 0; i < scene.width * scene.height; i += 1) {
+      const [r, g, b, a] = result.rgba.subarray(i * 4, i * 4 + 4);
+      if (a === 0 || a === 255) continue;
+      soft += 1;
+      expect({ i, blueEnough: b! - r! > 60 && b! - g! > 40 }).toEqual({ i, blueEnough: true });
+    }
+    expect(soft).toBeGreaterThan(50);
+  });
+
   it.each(BLANKS.map((spec) => [spec.name, spec] as const))('finds no subject on a %s backdrop', async (_n, spec) => {
     const scene = renderScene(spec);
     const result = await cut(scene);
@@ -159,6 +174,9 @@ describe('the model file', () => {
     const copy = join(dir, 'copy.onnx');
     await copyFile(DEFAULT_MODEL_PATH, copy);
     const engine = await loadEngine(copy);
+    const scene = renderScene(SCENES[0]!);
+    const result = await engine.cutOut(Buffer.from(scene.rgba), scene.width, scene.height);
+    expect(iou(result.rgba, scene.mask)).toBeGreaterThan(0.95);
     await engine.release();
   });
 });

@@ -213,7 +213,6 @@ describe('local remove.bg endpoint', () => {
   describe('inputs of every kind the model must take', () => {
     /** The studio scene: a blue disc of radius 90 at (200, 150) on near-white, 400×300. */
     const inDisc = (x: number, y: number) => Math.hypot(x - 200, y - 150) < 80;
-    const outsideDisc = (x: number, y: number) => Math.hypot(x - 200, y - 150) > 100;
 
     it.each([
       ['a grey-scale JPEG', () => sharp(studio).greyscale().jpeg({ quality: 95 }).toBuffer()],
@@ -234,7 +233,6 @@ describe('local remove.bg endpoint', () => {
       ] as const) {
         expect({ x, y, inside: pixelAt(result, x, y)[3] }).toEqual({ x, y, inside: inDisc(x, y) ? 255 : 0 });
       }
-      expect(outsideDisc(20, 20)).toBe(true);
     });
 
     it('keeps what a PNG with alpha already had transparent, and cuts the rest', async () => {
@@ -250,19 +248,14 @@ describe('local remove.bg endpoint', () => {
       expect(pixelAt(result, 20, 20)[3]).toBe(0);
     });
 
-    it('answers a 1×1 image with a result of its size or unknown_foreground, never a 500', async () => {
+    it('answers a 1×1 image with unknown_foreground: one pixel has no subject to tell apart', async () => {
       const dot = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#c04030' } })
         .png()
         .toBuffer();
-      const response = await post(form({ image_file: dot }));
-      if (response.status === 200) {
-        expect(await sharp(await imageOf(response)).metadata()).toMatchObject({ width: 1, height: 1 });
-      } else {
-        expect(await errorOf(response)).toMatchObject({
-          status: 400,
-          body: { errors: [{ code: 'unknown_foreground' }] },
-        });
-      }
+      expect(await errorOf(await post(form({ image_file: dot })))).toMatchObject({
+        status: 400,
+        body: { errors: [{ code: 'unknown_foreground' }] },
+      });
     });
 
     it('refuses a photo just over 50 megapixels from its header, before decoding it', async () => {
