@@ -4,9 +4,19 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The problem's field errors, when it has them. */
+    readonly errors: FieldError[] = [],
   ) {
     super(message);
   }
+}
+
+/** A mistake in the command line itself (exit code 2). */
+export class UsageError extends Error {}
+
+export interface FieldError {
+  field: string;
+  message: string;
 }
 
 export interface ImageView {
@@ -17,6 +27,17 @@ export interface ImageView {
   createdAt: string;
   error?: { code: string; message: string };
   downloadUrl?: string;
+}
+
+/** GET /api/images/{id}/render: a signed URL to the image rendered with its saved edits. */
+export interface RenderView {
+  url: string;
+  format: string;
+  contentType: string;
+  width: number;
+  height: number;
+  bytes: number;
+  expiresAt: string;
 }
 
 export class Api {
@@ -41,15 +62,20 @@ export class Api {
     }
     if (response.status === 204) return undefined as T;
     const text = await response.text();
-    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    let parsed: Record<string, unknown> = {};
+    try {
+      if (text) parsed = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      if (response.ok) throw new ApiError(response.status, 'HTTP', `${this.base} did not answer with JSON`);
+    }
     if (!response.ok) {
-      const fields = (parsed.errors as { field: string; message: string }[] | undefined)
-        ?.map((e) => `${e.field} ${e.message}`)
-        .join('; ');
+      const errors = Array.isArray(parsed.errors) ? (parsed.errors as FieldError[]) : [];
+      const fields = errors.map((e) => `${e.field} ${e.message}`).join('; ');
       throw new ApiError(
         response.status,
         String(parsed.code ?? 'HTTP'),
         [parsed.detail ?? response.statusText, fields].filter(Boolean).join(': '),
+        errors,
       );
     }
     return parsed as T;

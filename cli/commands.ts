@@ -1,8 +1,10 @@
 import { createReadStream, openSync, readSync, closeSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
-import { downloadName, sniffImageType } from '../functions/src/core/image';
-import { Api, ApiError, type ImageView } from './api';
+import type { Edits } from '../functions/src/core/edits';
+import { sniffImageType } from '../functions/src/core/image';
+import { Api, ApiError, UsageError, type ImageView, type RenderView } from './api';
+import { explainRefusal, renderName, type RenderFormat } from './edits';
 import { progressBar } from './progress';
 import { forgetSession, saveSession, type Session } from './token-store';
 
@@ -15,7 +17,7 @@ export interface Io {
   api: string;
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -95,22 +97,44 @@ async function waitForResult(api: Api, id: string, timeoutMs: number): Promise<I
   throw new ApiError(0, 'TIMEOUT', `still processing after ${timeoutMs / 1000} s; try: bgremove download ${id}`);
 }
 
-async function save(url: string, path: string): Promise<void> {
-  const response = await fetch(url);
+async function save(url: string, path: string, expectedBytes?: number): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch {
+    throw new ApiError(0, 'NETWORK', `cannot reach the download URL ${new URL(url).origin}`);
+  }
   if (!response.ok) throw new ApiError(response.status, 'STORAGE', `download failed (${response.status})`);
-  writeFileSync(path, Buffer.from(await response.arrayBuffer()));
+  const bytes = Buffer.from(await response.arrayBuffer());
+  if (expectedBytes !== undefined && bytes.length !== expectedBytes)
+    throw new ApiError(0, 'STORAGE', `download incomplete: ${bytes.length} of ${expectedBytes} bytes`);
+  writeFileSync(path, bytes);
+}
+
+const imagePath = (id: string, rest = '') => `/api/images/${encodeURIComponent(id)}${rest}`;
+
+/** The image rendered with its saved edits in `format`, as a signed URL (docs/api.md, "Edits"). */
+async function render(api: Api, id: string, format: RenderFormat): Promise<RenderView> {
+  const { render } = await api.call<{ render: RenderView }>('GET', imagePath(id, `/render?format=${format}`));
+  return render;
 }
 
 export interface UploadArgs {
   files: string[];
   type?: string;
-  bg?: string;
   out?: string;
   download: boolean;
   timeoutSeconds: number;
+  /** Saved with each image once its cutout is done (a PATCH of only these fields). */
+  edits?: Partial<Edits>;
+  /** Saves a render in this format; without it and without edits, the cutout as it came. */
+  format?: RenderFormat;
 }
 
-/** Each file: signed URL, PUT with progress, wait for the cutout, save it beside the input. Returns failures. */
+/**
+ * Each file: signed URL, PUT with progress, wait for the cutout, apply the edits if any, save
+ * the render (or the plain cutout) beside the input. Returns failures.
+ */
 export async function upload(io: Io, args: UploadArgs): Promise<number> {
   const api = authed(io);
   let failures = 0;
@@ -118,7 +142,8 @@ export async function upload(io: Io, args: UploadArgs): Promise<number> {
     try {
       const size = statSync(path).size;
       const contentType = sniffFile(path);
-      const options = { ...(args.type ? { type: args.type } : {}), ...(args.bg ? { bgColor: args.bg } : {}) };
+      // The background is an edit now, never a remover option: the remover makes one cutout.
+      const options = args.type ? { type: args.type } : {};
       const issued = await api.call<{ image: ImageView; upload: { url: string; headers: Record<string, string> } }>(
         'POST',
         '/api/upload',
@@ -137,8 +162,22 @@ export async function upload(io: Io, args: UploadArgs): Promise<number> {
       const image = await waitForResult(api, issued.image.id, args.timeoutSeconds * 1000);
       if (image.status === 'failed' || !image.downloadUrl)
         throw new ApiError(0, image.error?.code ?? 'FAILED', image.error?.message ?? 'processing failed');
-      const target = join(args.out ?? dirname(path), downloadName(basename(path)));
-      await save(image.downloadUrl, target);
+      const format = args.format ?? 'png';
+      const target = join(args.out ?? dirname(path), renderName(basename(path), format));
+      if (!args.edits && !args.format) {
+        // Nothing to render: the cutout as the remover made it is the default render.
+        await save(image.downloadUrl, target);
+      } else {
+        if (args.edits) {
+          await api.call('PATCH', imagePath(image.id, '/edits'), args.edits).catch((error: unknown) => {
+            if (!(error instanceof ApiError)) throw error;
+            const refusal = explainRefusal(error);
+            throw new ApiError(refusal.status, refusal.code, `${refusal.message} (the cutout is image ${image.id})`);
+          });
+        }
+        const made = await render(api, image.id, format);
+        await save(made.url, target, made.bytes);
+      }
       io.stdout.write(`${path}\t${image.id}\t${target}\n`);
     } catch (error) {
       if (error instanceof UsageError) throw error;
@@ -163,13 +202,30 @@ export async function list(io: Io, args: { all: boolean }): Promise<void> {
   if (token && !args.all) io.stderr.write('More images: add --all to list every one.\n');
 }
 
-export async function download(io: Io, args: { id: string; out?: string }): Promise<void> {
-  const { image } = await authed(io).call<{ image: ImageView }>('GET', `/api/images/${encodeURIComponent(args.id)}`);
-  if (!image.downloadUrl)
+/**
+ * Saves the image rendered with its saved edits in `format`, as `out` (a file, or a folder to
+ * put the default name in) or by default as the original's name with -nobg/-mask and the
+ * format's extension, in the current folder.
+ */
+export async function download(io: Io, args: { id: string; out?: string; format: RenderFormat }): Promise<void> {
+  const api = authed(io);
+  const { image } = await api.call<{ image: ImageView }>('GET', imagePath(args.id));
+  if (image.status !== 'done')
     throw new ApiError(0, 'NOT_READY', `the image is ${image.status}${image.error ? `: ${image.error.message}` : ''}`);
-  const target = args.out ?? downloadName(image.filename);
-  await save(image.downloadUrl, target);
+  const intoFolder = args.out !== undefined && (/[/\\]$/.test(args.out) || isFolder(args.out));
+  const target =
+    args.out !== undefined && !intoFolder ? args.out : join(args.out ?? '', renderName(image.filename, args.format));
+  const made = await render(api, image.id, args.format);
+  await save(made.url, target, made.bytes);
   io.stdout.write(`${target}\n`);
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export async function remove(io: Io, args: { id: string }): Promise<void> {

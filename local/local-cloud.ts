@@ -79,6 +79,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
   // The buckets, with the CORS rule Terraform gives the uploads bucket: the page PUTs to it.
   const key = devServiceAccount(options.dataDir);
+  // The editor reads originals, cutouts and masks into a canvas, which needs CORS on GET.
+  const readable = {
+    origin: [url, url.replace('localhost', '127.0.0.1')],
+    method: ['GET'],
+    responseHeader: ['Content-Type'],
+    maxAgeSeconds: 3600,
+  };
   const storage = await startStorageServer({
     dataDir: join(options.dataDir, 'storage'),
     host: '127.0.0.1',
@@ -94,9 +101,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
             responseHeader: ['Content-Type', 'x-goog-content-length-range', 'x-goog-if-generation-match'],
             maxAgeSeconds: 3600,
           },
+          readable,
         ],
       },
-      { name: config.storage.resultsBucket },
+      { name: config.storage.resultsBucket, cors: [readable] },
     ],
   });
   process.env.STORAGE_API_ENDPOINT = storage.url;

@@ -89,6 +89,20 @@ resource "google_storage_bucket_iam_member" "images_reads_results" {
   member = "serviceAccount:${google_service_account.function["images"].email}"
 }
 
+# edit reads the original (a blurred background, what a touch-up restores) and reads, writes and
+# deletes its renders, masks and backgrounds beside the cutout.
+resource "google_storage_bucket_iam_member" "edit_reads_uploads" {
+  bucket = google_storage_bucket.uploads.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.function["edit"].email}"
+}
+
+resource "google_storage_bucket_iam_member" "edit_writes_results" {
+  bucket = google_storage_bucket.results.name
+  role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.function["edit"].email}"
+}
+
 resource "google_storage_bucket_iam_member" "delete_deletes_uploads" {
   bucket = google_storage_bucket.uploads.name
   role   = "roles/storage.objectUser"
@@ -114,10 +128,10 @@ resource "google_storage_bucket_iam_member" "process_writes_results" {
 }
 
 # V4 signed URLs without a key file: the function signs through IAM signBlob as itself. upload
-# signs PUTs, images signs GETs, processUpload signs the GET remove.bg fetches the original with
+# signs PUTs, images and edit sign GETs, processUpload signs the GET remove.bg fetches the original with
 # (the self-hosted remover is sent the bytes instead, so then processUpload signs nothing).
 resource "google_service_account_iam_member" "signs_as_itself" {
-  for_each = local.self_hosted ? toset(["upload", "images"]) : toset(["upload", "images", "processUpload"])
+  for_each = local.self_hosted ? toset(["upload", "images", "edit"]) : toset(["upload", "images", "edit", "processUpload"])
 
   service_account_id = google_service_account.function[each.key].name
   role               = "roles/iam.serviceAccountTokenCreator"
@@ -126,7 +140,7 @@ resource "google_service_account_iam_member" "signs_as_itself" {
 
 # Secrets, each readable only by the functions that use it.
 resource "google_secret_manager_secret_iam_member" "token_signing_key" {
-  for_each = toset(["register", "login", "upload", "images", "delete"])
+  for_each = toset(["register", "login", "upload", "images", "edit", "delete"])
 
   project   = google_secret_manager_secret.token_signing_key.project
   secret_id = google_secret_manager_secret.token_signing_key.secret_id
@@ -135,7 +149,7 @@ resource "google_secret_manager_secret_iam_member" "token_signing_key" {
 }
 
 resource "google_secret_manager_secret_iam_member" "token_signing_key_previous" {
-  for_each = toset(["register", "login", "upload", "images", "delete"])
+  for_each = toset(["register", "login", "upload", "images", "edit", "delete"])
 
   project   = google_secret_manager_secret.token_signing_key_previous.project
   secret_id = google_secret_manager_secret.token_signing_key_previous.secret_id

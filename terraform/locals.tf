@@ -66,6 +66,16 @@ locals {
       secrets         = ["TOKEN_SIGNING_KEY", "TOKEN_SIGNING_KEY_PREVIOUS"]
       env             = {}
     }
+    edit = {
+      trigger         = "http"
+      memory          = "2Gi"
+      cpu             = "1"
+      timeout_seconds = 60
+      concurrency     = 2
+      db_pool_size    = 2
+      secrets         = ["TOKEN_SIGNING_KEY", "TOKEN_SIGNING_KEY_PREVIOUS"]
+      env             = {}
+    }
     delete = {
       trigger         = "http"
       memory          = "512Mi"
@@ -96,15 +106,19 @@ locals {
   # gets 1 GiB and one event at a time. Its worst case is 3 remove.bg attempts of 60 s plus two
   # Retry-After waits of at most 20 s: 220 s, inside its 300 s timeout. Its job lease (600 s)
   # outlives the timeout, so a redelivered event never claims an image still being processed.
+  # edit renders whole cutouts (a 50-megapixel one holds about 1 GiB of pixels while it is laid
+  # over its background and encoded): 2 GiB and two requests at a time; a repeated render is a
+  # signed URL and costs next to nothing.
 
   # Cloud SQL connections, with the default max instances:
   #   register       10 x 2 =  20
   #   login          10 x 2 =  20
   #   upload         10 x 4 =  40
   #   images         10 x 4 =  40
+  #   edit            5 x 2 =  10
   #   delete          5 x 2 =  10
   #   processUpload  20 x 2 =  40
-  #   total                   170  <=  250 (max_connections) - 20 (reserved) = 230
+  #   total                   180  <=  250 (max_connections) - 20 (reserved) = 230
   # The reserve is for the migrator (npm run migrate), an operator's session and Cloud SQL itself.
   sql_reserved_connections = 20
   sql_connection_budget    = var.sql_max_connections - local.sql_reserved_connections

@@ -25,6 +25,15 @@ resource "google_storage_bucket" "uploads" {
     max_age_seconds = 3600
   }
 
+  # The editor draws the original on a canvas to restore what a touch-up brings back; reading
+  # a canvas's pixels needs the image fetched with CORS.
+  cors {
+    origin          = local.cors_origins
+    method          = ["GET"]
+    response_header = ["Content-Type"]
+    max_age_seconds = 3600
+  }
+
   # Abandoned uploads: XML API multipart uploads started and never completed are billed until
   # aborted. A signed PUT is a single request, so it never leaves a partial object behind.
   lifecycle_rule {
@@ -39,8 +48,8 @@ resource "google_storage_bucket" "uploads" {
   depends_on = [google_project_service.enabled]
 }
 
-# Cutouts and thumbnails, written only by processUpload. It has no trigger, so processing can
-# never trigger itself.
+# Cutouts and thumbnails (written by processUpload), renders, touch-up masks and backgrounds
+# (written by edit). It has no trigger, so processing can never trigger itself.
 resource "google_storage_bucket" "results" {
   name                        = "${var.project_id}-${var.name_prefix}-results"
   location                    = upper(var.region)
@@ -55,6 +64,14 @@ resource "google_storage_bucket" "results" {
 
   soft_delete_policy {
     retention_duration_seconds = var.bucket_soft_delete_seconds
+  }
+
+  # The editor reads the cutout and the mask into a canvas (touch-up), which needs CORS.
+  cors {
+    origin          = local.cors_origins
+    method          = ["GET"]
+    response_header = ["Content-Type"]
+    max_age_seconds = 3600
   }
 
   lifecycle_rule {

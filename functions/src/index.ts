@@ -1,6 +1,7 @@
 import { cloudEvent, http } from '@google-cloud/functions-framework';
 import { processUpload } from './events/process-upload';
 import { delete as deleteImage } from './http/delete';
+import { edit } from './http/edit';
 import { images } from './http/images';
 import { login } from './http/login';
 import { register } from './http/register';
@@ -11,5 +12,6 @@ http('register', register);
 http('login', login);
 http('upload', upload);
 http('images', images);
+http('edit', edit);
 http('delete', deleteImage);
 cloudEvent('processUpload', processUpload);

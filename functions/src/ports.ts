@@ -1,5 +1,6 @@
 /** The interfaces between the domain and the outside world. Adapters implement them. */
 import type { Readable } from 'node:stream';
+import type { Edits } from './core/edits';
 import type { AcceptedType, Image, ImageOptions } from './core/image';
 
 export interface User {
@@ -69,6 +70,13 @@ export interface ProcessedImage {
   processingMs: number;
 }
 
+/** A change of what is rendered: the edits, and the mask or background when they change (null: none). */
+export interface EditChange {
+  edits: Edits;
+  maskKey?: string | null;
+  backgroundKey?: string | null;
+}
+
 export interface ImageRepo {
   create(image: Image): Promise<void>;
   markProcessing(id: string, at: Date): Promise<void>;
@@ -81,6 +89,13 @@ export interface ImageRepo {
   findById(id: string): Promise<Image | undefined>;
   /** One user's images, newest first, strictly after the cursor. */
   listByUser(userId: string, page: { limit: number; after?: { createdAt: number; id: string } }): Promise<Image[]>;
+  /**
+   * Saves a change of a done image's edits if it is still at `version`, bumping the version and
+   * forgetting its renders; false when it moved on (or is gone), and nothing changed.
+   */
+  saveEdits(id: string, change: EditChange, version: number, at: Date): Promise<boolean>;
+  /** Records the renders stored for `version`; false when the image has moved on (or is gone). */
+  recordRenders(id: string, version: number, renders: Image['renders']): Promise<boolean>;
   /** Deletes the row; false when there was none. */
   delete(id: string): Promise<boolean>;
 }
@@ -114,6 +129,8 @@ export interface ObjectStore {
   signedDownloads(requests: DownloadRequest[], expiresAt: Date): Promise<string[]>;
   /** Deletes the object; a missing one is not an error. */
   delete(key: string): Promise<void>;
+  /** Deletes every object whose key starts with `prefix`. */
+  deleteUnder(prefix: string): Promise<void>;
 }
 
 export type ClaimResult =
@@ -141,7 +158,7 @@ export interface RemovalRequest {
 }
 
 export interface Removal {
-  /** PNG: transparent, or on the chosen background colour. */
+  /** PNG, transparent: backgrounds are the product's own renders (core/edits.ts). */
   png: Buffer;
   width: number;
   height: number;

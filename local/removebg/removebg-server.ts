@@ -39,6 +39,8 @@ export interface RunningRemoveBg {
   clearFaults(): void;
   /** Requests received (including faulted ones), for tests that count calls. */
   calls(): number;
+  /** Credits charged in all (X-Credits-Charged of every cutout sent), as remove.bg would bill them. */
+  credits(): number;
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function startRemoveBgServer(options: RemoveBgServerOptions): Promi
   const faults = new FaultQueue();
   const delays = new Set<() => void>();
   let received = 0;
+  let charged = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const fault = faults.take();
@@ -85,6 +88,7 @@ export async function startRemoveBgServer(options: RemoveBgServerOptions): Promi
     const params = await parseOptions(form.fields);
     const bytes = await sourceBytes(form);
     const result = await removeBackground(engine, bytes, params);
+    charged += params.credits;
     sendImage(req, res, result, params.credits, params.typeLevel === 'none' ? undefined : xType(params.type));
   };
 
@@ -112,6 +116,7 @@ export async function startRemoveBgServer(options: RemoveBgServerOptions): Promi
     inject: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     calls: () => received,
+    credits: () => charged,
     stop: async () => {
       faults.clear();
       for (const release of delays) release();

@@ -1,9 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import sharp from 'sharp';
 import request from 'supertest';
+import { Api, ApiError } from '../../cli/api';
+import { explainRefusal } from '../../cli/edits';
 import { run } from '../../cli/main';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud';
 
@@ -17,6 +19,26 @@ async function bgremove(env: NodeJS.ProcessEnv, argv: string[], stdin = '') {
   stderr.on('data', (chunk) => (err += chunk));
   const code = await run(argv, { stdout, stderr, stdin: Readable.from([stdin]), env });
   return { code, out, err };
+}
+
+/** The box of the pixels more opaque than `threshold` in a PNG with alpha. */
+async function opaqueBox(png: Buffer, threshold: number) {
+  const { data, info } = await sharp(png).ensureAlpha().extractChannel(3).raw().toBuffer({ resolveWithObject: true });
+  let [left, top, right, bottom] = [info.width, info.height, -1, -1];
+  for (let y = 0; y < info.height; y += 1)
+    for (let x = 0; x < info.width; x += 1)
+      if (data[y * info.width + x]! > threshold) {
+        [left, top] = [Math.min(left, x), Math.min(top, y)];
+        [right, bottom] = [Math.max(right, x), Math.max(bottom, y)];
+      }
+  return { width: right - left + 1, height: bottom - top + 1 };
+}
+
+/** The channels of one pixel of an image file. */
+async function pixel(file: string, x: number, y: number): Promise<number[]> {
+  const { data, info } = await sharp(readFileSync(file)).raw().toBuffer({ resolveWithObject: true });
+  const at = (y * info.width + x) * info.channels;
+  return [...data.subarray(at, at + info.channels)];
 }
 
 describe('the bgremove CLI against the local server', () => {
@@ -103,6 +125,171 @@ describe('the bgremove CLI against the local server', () => {
     const again = await bgremove(env, ['delete', id]);
     expect(again).toMatchObject({ code: 1, err: expect.stringContaining('no such image') });
     expect((await bgremove(env, ['list'])).out.trim().split('\n')).toHaveLength(1);
+  });
+
+  describe('edits', () => {
+    const folder = join(dir, 'edits');
+    const ball = join(folder, 'ball.png');
+    let id = '';
+    const token = () =>
+      (JSON.parse(readFileSync(join(env.XDG_CONFIG_HOME, 'bgremove', 'session.json'), 'utf8')) as { token: string })
+        .token;
+    const imageOf = async (imageId: string) =>
+      (await request(cloud.url).get(`/api/images/${imageId}`).set('Authorization', `Bearer ${token()}`).expect(200))
+        .body.image;
+
+    beforeAll(async () => {
+      mkdirSync(folder);
+      // A red ball (diameter 120 px) off the centre of a light 320 × 240 photo.
+      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240"><rect width="100%" height="100%" fill="#f6f6f6"/><circle cx="120" cy="110" r="60" fill="#c22"/></svg>`;
+      writeFileSync(ball, await sharp(Buffer.from(svg)).png().toBuffer());
+    });
+
+    it('uploads, then saves the cutout on white, cropped to the subject plus a 5% margin, as JPEG', async () => {
+      const result = await bgremove(env, [
+        'upload',
+        ball,
+        '--type',
+        'product',
+        '--bg',
+        'ffffff',
+        '--format',
+        'jpg',
+        '--crop',
+        '--margin',
+        '5%',
+      ]);
+      expect(result).toMatchObject({ code: 0, err: expect.not.stringContaining('refused') });
+      const [input, imageId, saved] = result.out.trim().split('\t');
+      expect([input, saved]).toEqual([ball, join(folder, 'ball-nobg.jpg')]);
+      id = imageId!;
+
+      const jpeg = await sharp(readFileSync(saved!)).metadata();
+      expect(jpeg.format).toBe('jpeg');
+      // The subject's box, as the model cut it out: the render's canvas is that box plus a
+      // margin of 5% of its longer side on each side (between the firmly and the faintly
+      // opaque pixels' boxes, whichever the service measures).
+      const image = await imageOf(id);
+      expect(image.edits).toMatchObject({
+        background: { type: 'color', color: 'ffffff' },
+        crop: true,
+        cropMargin: '5%',
+      });
+      expect(image.options.bgColor).toBeNull(); // the colour went to the edits, not to the remover
+      const cutout = Buffer.from(await (await fetch(image.resultUrl)).arrayBuffer());
+      const firm = await opaqueBox(cutout, 127);
+      const faint = await opaqueBox(cutout, 0);
+      expect(firm.width).toBeGreaterThan(100); // the ball was found
+      const plusMargin = (side: number, box: { width: number; height: number }) =>
+        side + 2 * Math.round(0.05 * Math.max(box.width, box.height));
+      expect(jpeg.width).toBeGreaterThanOrEqual(plusMargin(firm.width, firm));
+      expect(jpeg.width).toBeLessThanOrEqual(plusMargin(faint.width, faint));
+      expect(jpeg.height).toBeGreaterThanOrEqual(plusMargin(firm.height, firm));
+      expect(jpeg.height).toBeLessThanOrEqual(plusMargin(faint.height, faint));
+      expect(jpeg.width!).toBeLessThan(200);
+      expect(jpeg.height!).toBeLessThan(200);
+
+      const [r, g, b] = await pixel(saved!, 0, 0);
+      expect(Math.min(r!, g!, b!)).toBeGreaterThanOrEqual(250); // white in the margin
+      const [cr, cg, cb] = await pixel(saved!, Math.floor(jpeg.width! / 2), Math.floor(jpeg.height! / 2));
+      expect(cr).toBeGreaterThan(150); // the red ball in the middle
+      expect(Math.max(cg!, cb!)).toBeLessThan(90);
+    });
+
+    it('downloads the same edits as a grey mask, a WebP and a PNG, named after the original', async () => {
+      const { width, height } = await sharp(readFileSync(join(folder, 'ball-nobg.jpg'))).metadata();
+
+      const mask = await bgremove(env, ['download', id, '--format', 'mask', '--out', `${folder}/`]);
+      expect(mask).toMatchObject({ code: 0, out: `${join(folder, 'ball-mask.png')}\n` });
+      expect(await sharp(readFileSync(join(folder, 'ball-mask.png'))).metadata()).toMatchObject({
+        format: 'png',
+        channels: 1,
+        hasAlpha: false,
+        width,
+        height,
+      });
+      // Transparent in the margin, opaque in the middle of the ball (sharp reads grey as RGB).
+      expect(await pixel(join(folder, 'ball-mask.png'), 0, 0)).toEqual([0, 0, 0]);
+      expect(await pixel(join(folder, 'ball-mask.png'), Math.floor(width! / 2), Math.floor(height! / 2))).toEqual([
+        255, 255, 255,
+      ]);
+
+      const webp = await bgremove(env, ['download', id, '--format', 'webp', '--out', join(folder, 'ball.webp')]);
+      expect(webp).toMatchObject({ code: 0, out: `${join(folder, 'ball.webp')}\n` });
+      expect(await sharp(readFileSync(join(folder, 'ball.webp'))).metadata()).toMatchObject({
+        format: 'webp',
+        width,
+        height,
+      });
+
+      // No --format: a PNG render of the saved edits, into a folder under the original's name.
+      const png = await bgremove(env, ['download', id, '--out', folder]);
+      expect(png).toMatchObject({ code: 0, out: `${join(folder, 'ball-nobg.png')}\n` });
+      expect(await sharp(readFileSync(join(folder, 'ball-nobg.png'))).metadata()).toMatchObject({
+        format: 'png',
+        width,
+        height,
+      });
+      expect((await pixel(join(folder, 'ball-nobg.png'), 0, 0)).slice(0, 3)).toEqual([255, 255, 255]);
+
+      // … or in the format the --out file is named for.
+      expect((await bgremove(env, ['download', id, '--out', join(folder, 'again.jpg')])).code).toBe(0);
+      expect((await sharp(readFileSync(join(folder, 'again.jpg'))).metadata()).format).toBe('jpeg');
+    });
+
+    it('refuses bad edit flags before uploading anything, naming the flag', async () => {
+      const listed = (await bgremove(env, ['list'])).out;
+      const bad = await bgremove(env, ['upload', ball, '--bg', 'white']);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toContain('bgremove: --bg must be a colour as rrggbb in hex (e.g. --bg ffffff for white');
+      expect(bad.err).toContain('not "white"');
+      for (const [flags, message] of [
+        [['--bg', 'ffffff', '--blur', '5'], '--bg and --blur both set the background'],
+        [['--blur', '0'], '--blur must be a radius'],
+        [['--margin', '5%'], '--margin is the space around the subject when cropping: add --crop'],
+        [['--crop', '--margin', '60%'], '--margin must be 0, a share'],
+        [['--crop', '--margin', '5'], '--margin must be 0, a share'],
+        [['--scale', '5%'], '--scale must be "original" or from 10% to 100%'],
+        [['--position', 'left'], '--position must be "center"'],
+        [['--size', '8'], '--size must be "full", "preview" or the longest side'],
+        [['--quality', '101'], '--quality must be a whole number from 1 to 100'],
+        [['--format', 'gif'], '--format must be one of png, jpg, webp, mask, not "gif"'],
+        [['--no-wait', '--crop'], '--no-wait cannot go with edits'],
+      ] as const) {
+        expect(await bgremove(env, ['upload', ball, ...flags])).toMatchObject({
+          code: 2,
+          err: expect.stringContaining(message),
+        });
+      }
+      for (const [flags, message] of [
+        [['--format', 'tiff'], '--format must be one of'],
+        [['--bg', 'ffffff'], '--bg is an edit: give it to bgremove upload'],
+        [['--format', 'webp', '--out', join(folder, 'x.png')], 'is not named for --format webp'],
+      ] as const) {
+        expect(await bgremove(env, ['download', id, ...flags])).toMatchObject({
+          code: 2,
+          err: expect.stringContaining(message),
+        });
+      }
+      expect((await bgremove(env, ['list'])).out).toBe(listed);
+      expect(existsSync(join(folder, 'x.png'))).toBe(false);
+    });
+
+    it("shows the service's field errors by flag, and the refused edits change nothing", async () => {
+      const error = await new Api(cloud.url, token())
+        .call('PATCH', `/api/images/${id}/edits`, { cropMargin: '60%', background: { type: 'color', color: 'white' } })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ApiError);
+      expect(error).toMatchObject({ status: 400, code: 'REQUEST.VALIDATION' });
+      const message = explainRefusal(error as ApiError).message;
+      expect(message).toMatch(/^the service refused the edits: /);
+      expect(message).toMatch(/--margin \(cropMargin\) must be [^;]*50/);
+      expect(message).toMatch(/--bg \(background\.color\) must be a colour/);
+      expect((await imageOf(id)).edits).toMatchObject({
+        background: { type: 'color', color: 'ffffff' },
+        cropMargin: '5%',
+      });
+    });
   });
 
   it('says clearly what is wrong, with exit codes', async () => {

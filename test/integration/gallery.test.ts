@@ -2,7 +2,14 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { V4UrlSigner } from '../../functions/src/adapters/gcs-url-signer';
 import request from 'supertest';
 import { newId } from '../../functions/src/core/ids';
-import { DEFAULT_OPTIONS, originalKey, resultKey, thumbnailKey, type Image } from '../../functions/src/core/image';
+import {
+  DEFAULT_OPTIONS,
+  originalKey,
+  resultKey,
+  thumbnailKey,
+  type Image,
+  uneditedImage,
+} from '../../functions/src/core/image';
 import { signUp as signUpAs } from '../support/accounts';
 import { databaseKinds } from '../support/environment';
 import { registerHttpFunctions } from '../support/functions';
@@ -38,6 +45,7 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
       options: DEFAULT_OPTIONS,
       createdAt,
       updatedAt: createdAt,
+      ...uneditedImage(DEFAULT_OPTIONS),
     };
     await (await stack.deps.images()).create({ ...image, status: 'awaiting_upload' });
     const [uploads, results] = await Promise.all([stack.deps.uploads(), stack.deps.results()]);
@@ -75,6 +83,7 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
       options: DEFAULT_OPTIONS,
       createdAt,
       updatedAt: createdAt,
+      ...uneditedImage(DEFAULT_OPTIONS),
     });
     return id;
   };

@@ -1,3 +1,4 @@
+import { DEFAULT_EDITS } from '../../functions/src/core/edits';
 import { cloudEvent, type CloudEvent } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { createHash } from 'node:crypto';
@@ -69,6 +70,9 @@ describe.each(databaseKinds())('POST /api/upload on %s', (kind) => {
         contentType: 'image/jpeg',
         bytes: 4096,
         options: { type: 'product', size: 'auto', bgColor: 'ffaa00' },
+        // The colour is not the remover's business: it is the image's first edit.
+        edits: { ...DEFAULT_EDITS, background: { type: 'color', color: 'ffaa00' } },
+        touchedUp: false,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

@@ -389,20 +389,25 @@ describe('services and storage', () => {
     }
   });
 
-  it('lets the site PUT to the uploads bucket with the signed headers, and nothing else cross-origin', () => {
-    const uploads = resource(tf, 'google_storage_bucket', 'uploads');
-    const cors = block(uploads, 'cors');
-    expect(cors.method).toEqual(['PUT']);
-    expect(sorted(cors.response_header as string[])).toEqual(
+  it('lets the site PUT to the uploads bucket with the signed headers and GET both buckets, nothing else cross-origin', () => {
+    const [put, get] = blocks(resource(tf, 'google_storage_bucket', 'uploads'), 'cors');
+    expect(put!.method).toEqual(['PUT']);
+    expect(sorted(put!.response_header as string[])).toEqual(
       sorted(['Content-Type', 'x-goog-content-length-range', 'x-goog-if-generation-match']),
     );
-    expect(cors.origin).toBe('${local.cors_origins}');
+    // The editor reads the original, the cutout and the mask into a canvas.
+    const results = blocks(resource(tf, 'google_storage_bucket', 'results'), 'cors');
+    expect(results).toHaveLength(1);
+    for (const read of [get!, results[0]!]) {
+      expect(read.method).toEqual(['GET']);
+      expect(read.response_header).toEqual(['Content-Type']);
+    }
+    for (const rule of [put!, get!, results[0]!]) expect(rule.origin).toBe('${local.cors_origins}');
     const origins = String(tf.locals.cors_origins);
     expect(origins).toContain('https://${local.site_id}.web.app');
     expect(origins).toContain('https://${local.site_id}.firebaseapp.com');
     expect(origins).toContain('var.allowed_origins');
     expect(origins).not.toContain('*');
-    expect(blocks(resource(tf, 'google_storage_bucket', 'results'), 'cors')).toEqual([]);
     expect(blocks(resource(tf, 'google_storage_bucket', 'sources'), 'cors')).toEqual([]);
   });
 
@@ -580,7 +585,7 @@ describe('IAM', () => {
     expect(squash(String(httpResource().for_each))).toBe(
       '${{ for name, fn in local.functions : name => fn if fn.trigger == "http" }}',
     );
-    expect(sorted(httpNames())).toEqual(sorted(['register', 'login', 'upload', 'images', 'delete']));
+    expect(sorted(httpNames())).toEqual(sorted(['register', 'login', 'upload', 'images', 'edit', 'delete']));
   });
 
   it('grants project-wide only what has no narrower scope, and never a storage role', () => {
@@ -611,6 +616,8 @@ describe('IAM', () => {
         'upload uploads roles/storage.objectUser',
         'images uploads roles/storage.objectViewer',
         'images results roles/storage.objectViewer',
+        'edit uploads roles/storage.objectViewer',
+        'edit results roles/storage.objectUser',
         'delete uploads roles/storage.objectUser',
         'delete results roles/storage.objectUser',
         'processUpload uploads roles/storage.objectViewer',
@@ -626,11 +633,11 @@ describe('IAM', () => {
     expect(signing!.body.service_account_id).toBe('${google_service_account.function[each.key].name}');
     expect(signing!.body.member).toBe('serviceAccount:${google_service_account.function[each.key].email}');
     expect(sorted(stringSet(selectBranch(ctx, signing!.body.for_each)))).toEqual(
-      sorted(['upload', 'images', 'processUpload']),
+      sorted(['upload', 'images', 'edit', 'processUpload']),
     );
     // The self-hosted remover is sent the bytes: processUpload then signs no URL.
     expect(sorted(stringSet(selectBranch(withInputs(SELF_HOSTED), signing!.body.for_each)))).toEqual(
-      sorted(['upload', 'images']),
+      sorted(['upload', 'images', 'edit']),
     );
   });
 
@@ -799,7 +806,7 @@ describe('functions', () => {
   const secretValues = (keys: string[]): Env =>
     Object.fromEntries(keys.map((key) => [key, `placeholder-${key.toLowerCase()}`.padEnd(40, '-')]));
 
-  it.each(['register', 'login', 'upload', 'images', 'delete', 'processUpload'])(
+  it.each(['register', 'login', 'upload', 'images', 'edit', 'delete', 'processUpload'])(
     'gives %s a configuration config.ts accepts in production',
     (name) => {
       const variants: Array<Record<string, Json>> = [{}, { token_signing_key_previous_version: '2' }, SELF_HOSTED];

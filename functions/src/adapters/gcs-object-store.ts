@@ -136,6 +136,11 @@ export class GcsObjectStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     await (await this.file(key)).delete({ ignoreNotFound: true });
   }
+
+  async deleteUnder(prefix: string): Promise<void> {
+    const [files] = await (await this.storage()).bucket(this.bucketName).getFiles({ prefix, autoPaginate: true });
+    await Promise.all(files.map((file) => file.delete({ ignoreNotFound: true })));
+  }
 }
 
 export interface StorageSettings {

@@ -138,8 +138,8 @@ function form(removal: RemovalRequest): FormData {
   const options: ImageOptions = removal.options;
   data.set('size', options.size);
   data.set('type', options.type);
+  // Always the transparent cutout: a background is an edit, rendered here without a second charge.
   data.set('format', 'png');
-  if (options.bgColor) data.set('bg_color', options.bgColor);
   return data;
 }
 

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'UPLOAD.TOO_LARGE'
   | 'UPLOAD.QUOTA_EXCEEDED'
   | 'IMAGE.NOT_FOUND'
+  | 'IMAGE.NOT_READY'
   | 'INTERNAL';
 
 export interface FieldError {
@@ -97,3 +98,10 @@ export const quotaExceeded = (retryAfterSeconds: number): AppError =>
   );
 
 export const imageNotFound = (): AppError => new AppError('IMAGE.NOT_FOUND', 404, 'There is no such image.');
+
+export const imageNotReady = (status: string): AppError =>
+  new AppError(
+    'IMAGE.NOT_READY',
+    409,
+    `The image is ${status.replace('_', ' ')}: it can be edited once its cutout is done.`,
+  );

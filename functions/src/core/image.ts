@@ -1,3 +1,4 @@
+import { type Edits, initialEdits, type RenderFormat, renderName } from './edits';
 import { type FieldError, validationError } from './errors';
 
 export type ImageStatus = 'awaiting_upload' | 'queued' | 'processing' | 'done' | 'failed';
@@ -25,6 +26,29 @@ export interface Image {
   updatedAt: Date;
   processedAt?: Date;
   error?: { code: string; message: string };
+  /** What the person chose to do with the cutout (core/edits.ts). */
+  edits: Edits;
+  /** Counts changes of the edits, the mask and the background; renders belong to one version. */
+  editVersion: number;
+  /** The touch-up mask and the uploaded background, in the results bucket, when there are. */
+  maskKey?: string | undefined;
+  backgroundKey?: string | undefined;
+  /** Renders stored for this version, by format. */
+  renders: Partial<Record<RenderFormat, StoredRender>>;
+}
+
+/** The edit fields of an image nobody has edited yet: the upload's colour as its background. */
+export const uneditedImage = (options: ImageOptions): Pick<Image, 'edits' | 'editVersion' | 'renders'> => ({
+  edits: initialEdits(options.bgColor),
+  editVersion: 0,
+  renders: {},
+});
+
+export interface StoredRender {
+  key: string;
+  width: number;
+  height: number;
+  bytes: number;
 }
 
 export const ACCEPTED_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -41,13 +65,26 @@ export const DEFAULT_OPTIONS: ImageOptions = { type: 'auto', size: 'auto', bgCol
 
 /** Object keys are built here, never from what a client sends. */
 export const originalKey = (userId: string, imageId: string): string => `u/${userId}/${imageId}/original`;
+/** Everything stored for one image in the results bucket starts with this. */
+export const imagePrefix = (image: Pick<Image, 'userId' | 'id'>): string => `u/${image.userId}/${image.id}/`;
 export const resultKey = (image: Pick<Image, 'userId' | 'id'>): string => `u/${image.userId}/${image.id}/cutout.png`;
 export const thumbnailKey = (image: Pick<Image, 'userId' | 'id'>): string =>
   `u/${image.userId}/${image.id}/thumbnail.webp`;
 
 /** What a downloaded cutout is called: the original's name, "-nobg", as PNG. */
-export const downloadName = (filename: string): string =>
-  `${filename.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'image'}-nobg.png`;
+export const downloadName = (filename: string): string => renderName(filename, 'png');
+
+/**
+ * Objects an image gains from its edits, in the results bucket. Each carries a fresh part (a
+ * new id, or the edit version and a hash of the settings), so a key is written once and a
+ * late writer can never overwrite what a newer version stored.
+ */
+export const maskKey = (image: Pick<Image, 'userId' | 'id'>, unique: string): string =>
+  `u/${image.userId}/${image.id}/mask-${unique}.png`;
+export const backgroundKey = (image: Pick<Image, 'userId' | 'id'>, unique: string): string =>
+  `u/${image.userId}/${image.id}/background-${unique}`;
+export const renderKey = (image: Pick<Image, 'userId' | 'id'>, digest: string, extension: string): string =>
+  `u/${image.userId}/${image.id}/renders/${digest}.${extension}`;
 
 export const isAcceptedType = (value: string): value is AcceptedType =>
   (ACCEPTED_TYPES as readonly string[]).includes(value);

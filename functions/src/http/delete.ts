@@ -1,5 +1,5 @@
 import { imageNotFound } from '../core/errors';
-import { originalKey, resultKey, thumbnailKey } from '../core/image';
+import { imagePrefix, originalKey } from '../core/image';
 import { appDeps, type DepsProvider } from '../deps';
 import { requireUser } from './auth';
 import { httpFunction } from './http-function';
@@ -7,9 +7,10 @@ import { ownImage } from './images';
 import { pathId } from './path-id';
 
 /**
- * Deletes an image: the row first, so a processUpload still at work sees it gone and writes
- * nothing (or takes back what it wrote), then the original, the cutout, the thumbnail and the
- * job. A second delete finds no row: 404, and nothing else changes.
+ * Deletes an image: the row first, so a processUpload or a render still at work sees it gone
+ * and writes nothing (or takes back what it wrote), then the original, everything stored under
+ * the image in the results bucket (cutout, thumbnail, renders, touch-up masks, backgrounds) and
+ * the job. A second delete finds no row: 404, and nothing else changes.
  */
 export const makeDeleteHandler = (deps: DepsProvider) =>
   httpFunction(deps, {
@@ -22,8 +23,7 @@ export const makeDeleteHandler = (deps: DepsProvider) =>
       const [uploads, results, jobs] = await Promise.all([deps.uploads(), deps.results(), deps.jobs()]);
       await Promise.all([
         uploads.delete(originalKey(image.userId, image.id)),
-        results.delete(resultKey(image)),
-        results.delete(thumbnailKey(image)),
+        results.deleteUnder(imagePrefix(image)),
         jobs.forget(image.id),
       ]);
       log.info('Image deleted', { userId: user.id, imageId: image.id });

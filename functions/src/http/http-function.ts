@@ -10,7 +10,7 @@ import { apiHeaders } from './headers';
 
 installFrameworkPatches();
 
-export type Method = 'GET' | 'POST' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export interface Context {
   req: Request;

@@ -8,6 +8,8 @@ interface ImageUrls {
   resultUrl?: string | undefined;
   thumbnailUrl?: string | undefined;
   downloadUrl?: string | undefined;
+  maskUrl?: string | undefined;
+  backgroundUrl?: string | undefined;
 }
 
 /**
@@ -28,17 +30,21 @@ export const imageJson = (image: Image, urls: ImageUrls = {}) => ({
   updatedAt: image.updatedAt.toISOString(),
   processedAt: image.processedAt?.toISOString(),
   error: image.error,
+  edits: image.edits,
+  touchedUp: image.maskKey !== undefined,
   originalUrl: urls.originalUrl,
   resultUrl: urls.resultUrl,
   thumbnailUrl: urls.thumbnailUrl,
   downloadUrl: urls.downloadUrl,
+  maskUrl: urls.maskUrl,
+  backgroundUrl: urls.backgroundUrl,
 });
 
 /** One image as the API shows it with its URLs. */
 export type ImageWithUrls = ReturnType<typeof imageJson>;
 
 /** Valid for at least the TTL, ending on a boundary of a quarter of it, so URLs can be reused. */
-function urlExpiry(deps: Deps): Date {
+export function urlExpiry(deps: Deps): Date {
   const ttl = deps.config.storage.signedUrlTtlSeconds * 1000;
   const window = ttl / 4;
   return new Date(Math.ceil((deps.clock.now().getTime() + ttl) / window) * window);
@@ -105,31 +111,36 @@ async function imagesWithUrls(images: Image[], deps: Deps, expiresAt: Date): Pro
   const [uploads, results] = await Promise.all([deps.uploads(), deps.results()]);
   const originals: DownloadRequest[] = [];
   const outputs: DownloadRequest[] = [];
-  // Where each image's URLs start in `originals` and `outputs` (-1: none of that kind).
+  // Where each image's URLs are in `originals` and `outputs` (-1: none of that kind).
+  const at = (list: DownloadRequest[], request: DownloadRequest | undefined): number =>
+    request ? list.push(request) - 1 : -1;
   const slots = images.map((image) => {
-    const original = image.status === 'awaiting_upload' ? -1 : originals.length;
-    if (original >= 0) originals.push({ key: originalKey(image.userId, image.id) });
-    if (image.status !== 'done') return { original, result: -1 };
-    const result = outputs.length;
-    outputs.push(
-      { key: resultKey(image) },
-      { key: thumbnailKey(image) },
-      { key: resultKey(image), filename: downloadName(image.filename) },
+    const original = at(
+      originals,
+      image.status === 'awaiting_upload' ? undefined : { key: originalKey(image.userId, image.id) },
     );
-    return { original, result };
+    if (image.status !== 'done') return { original, result: -1, mask: -1, background: -1 };
+    const result = at(outputs, { key: resultKey(image) });
+    at(outputs, { key: thumbnailKey(image) });
+    at(outputs, { key: resultKey(image), filename: downloadName(image.filename) });
+    const mask = at(outputs, image.maskKey ? { key: image.maskKey } : undefined);
+    const background = at(outputs, image.backgroundKey ? { key: image.backgroundKey } : undefined);
+    return { original, result, mask, background };
   });
   const [originalUrls, outputUrls] = await Promise.all([
     uploads.signedDownloads(originals, expiresAt),
     results.signedDownloads(outputs, expiresAt),
   ]);
   return images.map((image, i) => {
-    const { original, result } = slots[i]!;
+    const { original, result, mask, background } = slots[i]!;
     const done = result >= 0;
     return imageJson(image, {
       originalUrl: original >= 0 ? originalUrls[original] : undefined,
       resultUrl: done ? outputUrls[result] : undefined,
       thumbnailUrl: done ? outputUrls[result + 1] : undefined,
       downloadUrl: done ? outputUrls[result + 2] : undefined,
+      maskUrl: mask >= 0 ? outputUrls[mask] : undefined,
+      backgroundUrl: background >= 0 ? outputUrls[background] : undefined,
     });
   });
 }

@@ -10,6 +10,7 @@ import {
   parseUploadRequest,
   sniffImageType,
   type Image,
+  uneditedImage,
 } from '../core/image';
 import { appDeps, type Deps, type DepsProvider } from '../deps';
 import type { User } from '../ports';
@@ -38,6 +39,7 @@ async function issueDirectUpload(req: Request, user: User, deps: Deps): Promise<
     options: input.options,
     createdAt: now,
     updatedAt: now,
+    ...uneditedImage(input.options),
   };
   const expiresAt = new Date(now.getTime() + deps.config.storage.signedUrlTtlSeconds * 1000);
   // Signed before the record is written: a failure here leaves nothing behind.
@@ -80,6 +82,7 @@ async function receiveUpload(req: Request, user: User, deps: Deps): Promise<Repl
     options,
     createdAt: now,
     updatedAt: now,
+    ...uneditedImage(options),
   };
   const [images, uploads] = await Promise.all([deps.images(), deps.uploads()]);
   const key = originalKey(user.id, image.id);

@@ -68,6 +68,22 @@ function migrations(dialect: SqlDialect, sql: typeof Sql): Record<string, Migrat
         }
       },
     },
+    '0004-image-edits': {
+      async up(db: Kysely<unknown>) {
+        for (const [name, type] of [
+          ['edits', 'varchar(1024)'],
+          ['mask_key', 'varchar(255)'],
+          ['background_key', 'varchar(255)'],
+          ['renders', 'varchar(2048)'],
+        ] as const) {
+          await db.schema.alterTable('images').addColumn(name, type).execute();
+        }
+        await db.schema
+          .alterTable('images')
+          .addColumn('edit_version', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

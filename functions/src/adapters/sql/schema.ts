@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Table shapes for the query layer. Times are epoch milliseconds (UTC), the same in both dialects. */
 export interface UsersTable {
   id: string;
@@ -32,6 +34,14 @@ export interface ImagesTable {
   created_at: number;
   updated_at: number;
   processed_at: number | null;
+  /** JSON text of Edits; null until first changed (then derived from the options). */
+  edits: string | null;
+  /** Bumped by every change of the edits, the mask or the background: renders belong to one version. */
+  edit_version: Generated<number>;
+  mask_key: string | null;
+  background_key: string | null;
+  /** JSON text of the renders stored for this version, by format. */
+  renders: string | null;
 }
 
 export interface Schema {

@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
+import { initialEdits, type Edits } from '../../core/edits';
 import type { AcceptedType, Image, ImageOptions, ImageStatus } from '../../core/image';
 import { originalKey } from '../../core/image';
-import type { ImageRepo, ProcessedImage } from '../../ports';
+import type { EditChange, ImageRepo, ProcessedImage } from '../../ports';
 import { compiledOnce } from './compiled-once';
 import type { ImagesTable, Schema } from './schema';
 
@@ -24,6 +25,11 @@ const IMAGE_COLUMNS = [
   'processed_at',
   'error_code',
   'error_message',
+  'edits',
+  'edit_version',
+  'mask_key',
+  'background_key',
+  'renders',
 ] as const;
 
 type ImageRow = Pick<Selectable<ImagesTable>, (typeof IMAGE_COLUMNS)[number]>;
@@ -31,6 +37,7 @@ type ImageRow = Pick<Selectable<ImagesTable>, (typeof IMAGE_COLUMNS)[number]>;
 /** One shape for every row (absent parts undefined): a page of them is built and read faster. */
 const toImage = (row: ImageRow): Image => {
   const sized = row.width !== null && row.height !== null;
+  const options = JSON.parse(row.options) as ImageOptions;
   return {
     id: row.id,
     userId: row.user_id,
@@ -40,11 +47,16 @@ const toImage = (row: ImageRow): Image => {
     bytes: Number(row.bytes),
     width: sized ? (row.width as number) : undefined,
     height: sized ? (row.height as number) : undefined,
-    options: JSON.parse(row.options) as ImageOptions,
+    options,
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),
     processedAt: row.processed_at !== null ? new Date(Number(row.processed_at)) : undefined,
     error: row.error_code !== null ? { code: row.error_code, message: row.error_message ?? '' } : undefined,
+    edits: row.edits !== null ? (JSON.parse(row.edits) as Edits) : initialEdits(options.bgColor),
+    editVersion: Number(row.edit_version),
+    maskKey: row.mask_key ?? undefined,
+    backgroundKey: row.background_key ?? undefined,
+    renders: row.renders !== null ? (JSON.parse(row.renders) as Image['renders']) : {},
   };
 };
 
@@ -171,6 +183,34 @@ export class SqlImageRepo implements ImageRepo {
       ? await this.pageAfter({ userId, limit, createdAt: after.createdAt, id: after.id })
       : await this.firstPage({ userId, limit });
     return rows.map(toImage);
+  }
+
+  async saveEdits(id: string, change: EditChange, version: number, at: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('images')
+      .set({
+        edits: JSON.stringify(change.edits),
+        ...(change.maskKey !== undefined ? { mask_key: change.maskKey } : {}),
+        ...(change.backgroundKey !== undefined ? { background_key: change.backgroundKey } : {}),
+        edit_version: version + 1,
+        renders: null,
+        updated_at: at.getTime(),
+      })
+      .where('id', '=', id)
+      .where('edit_version', '=', version)
+      .where('status', '=', 'done')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async recordRenders(id: string, version: number, renders: Image['renders']): Promise<boolean> {
+    const result = await this.db
+      .updateTable('images')
+      .set({ renders: JSON.stringify(renders) })
+      .where('id', '=', id)
+      .where('edit_version', '=', version)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async delete(id: string): Promise<boolean> {
