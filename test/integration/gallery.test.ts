@@ -181,12 +181,33 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
     const id = await seedRow(userId, new Date());
     const awaiting = (await get(auth, `/api/images/${id}`).expect(200)).body.image;
     expect(Object.keys(awaiting).sort()).toEqual(
-      ['bytes', 'contentType', 'createdAt', 'filename', 'id', 'options', 'status', 'updatedAt'].sort(),
+      [
+        'bytes',
+        'contentType',
+        'createdAt',
+        'edits',
+        'filename',
+        'id',
+        'options',
+        'status',
+        'touchedUp',
+        'updatedAt',
+      ].sort(),
     );
     await (await stack.deps.images()).markQueued(id, { contentType: 'image/png', bytes: 1 }, new Date());
     const queued = (await get(auth, `/api/images?pageSize=1`).expect(200)).body.images[0];
     expect(queued).toMatchObject({ id, status: 'queued', originalUrl: expect.stringMatching(/^http:/) });
-    for (const absent of ['width', 'height', 'processedAt', 'error', 'resultUrl', 'thumbnailUrl', 'downloadUrl'])
+    for (const absent of [
+      'width',
+      'height',
+      'processedAt',
+      'error',
+      'resultUrl',
+      'thumbnailUrl',
+      'downloadUrl',
+      'maskUrl',
+      'backgroundUrl',
+    ])
       expect(queued).not.toHaveProperty(absent);
   });
 

@@ -6,7 +6,7 @@ import { databaseKinds } from '../support/environment';
 import { registerHttpFunctions } from '../support/functions';
 import { startTestStack, type TestStack } from '../support/stack';
 
-const under = registerHttpFunctions(['register', 'login', 'upload', 'images', 'delete']);
+const under = registerHttpFunctions(['register', 'login', 'upload', 'images', 'edit', 'delete']);
 
 /** What each status may carry: the right code, as problem+json. */
 const CODES: Record<number, RegExp> = {
@@ -14,7 +14,7 @@ const CODES: Record<number, RegExp> = {
   401: /^AUTH\.(INVALID_CREDENTIALS|UNAUTHENTICATED)$/,
   404: /^IMAGE\.NOT_FOUND$/,
   405: /^REQUEST\.METHOD_NOT_ALLOWED$/,
-  409: /^ACCOUNT\.TAKEN$/,
+  409: /^(ACCOUNT\.TAKEN|IMAGE\.NOT_READY)$/,
   413: /^(REQUEST|UPLOAD)\.TOO_LARGE$/,
   415: /^(REQUEST\.UNSUPPORTED_MEDIA_TYPE|UPLOAD\.UNSUPPORTED_TYPE)$/,
   429: /^(AUTH\.TOO_MANY_ATTEMPTS|UPLOAD\.QUOTA_EXCEEDED)$/,
@@ -130,6 +130,32 @@ describe.each(databaseKinds())('bad input on every endpoint (%s)', (kind) => {
         const gone = await request(getTestServer('delete')).delete(`/api/delete/${id}`).set('Authorization', auth);
         expectClientAnswer(gone, [204]);
       }),
+      RUNS,
+    );
+  });
+
+  it('edit answers any path, query and body below an image with 4xx problems', async () => {
+    const encodable = NASTY.filter((s) => s.isWellFormed()).map((s) => encodeURIComponent(s));
+    const segment = fc.oneof(fc.constantFrom(...encodable), fc.webSegment(), fc.stringMatching(/^[A-Za-z0-9_-]{22}$/));
+    const resource = fc.oneof(fc.constantFrom('edits', 'render', 'mask', 'background'), segment);
+    const method = fc.constantFrom('get', 'patch', 'put', 'delete', 'post');
+    await fc.assert(
+      fc.asyncProperty(
+        segment,
+        resource,
+        method,
+        fc.webQueryParameters(),
+        jsonValue,
+        async (id, sub, verb, query, body) => {
+          const res = await request(getTestServer('edit'))
+            [verb](`/api/images/${id}/${sub}?${query}`)
+            .set('Authorization', auth)
+            .set('Content-Type', 'application/json')
+            .send(JSON.stringify(body));
+          // No image of this user has a cutout, so nothing here can succeed.
+          expectClientAnswer(res, []);
+        },
+      ),
       RUNS,
     );
   });

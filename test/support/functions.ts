@@ -3,6 +3,7 @@ import type { StorageObjectData } from '../../functions/src/core/process-guard';
 import type { Deps } from '../../functions/src/deps';
 import { makeProcessUpload } from '../../functions/src/events/process-upload';
 import { makeDeleteHandler } from '../../functions/src/http/delete';
+import { makeEditHandler } from '../../functions/src/http/edit';
 import { makeImagesHandler } from '../../functions/src/http/images';
 import { makeLoginHandler } from '../../functions/src/http/login';
 import { makeRegisterHandler } from '../../functions/src/http/register';
@@ -13,6 +14,7 @@ const HANDLERS = {
   login: makeLoginHandler,
   upload: makeUploadHandler,
   images: makeImagesHandler,
+  edit: makeEditHandler,
   delete: makeDeleteHandler,
 };
 
