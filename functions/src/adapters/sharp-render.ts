@@ -85,7 +85,12 @@ async function placeSubject(cutout: Raw, layout: Layout): Promise<Buffer> {
 }
 
 /** A photo background as RGB of the output's size: the part the layout shows, or the whole photo covering it. */
-async function photoBackground(photo: Buffer, cutout: Raw, layout: Layout, blur: number): Promise<Buffer> {
+async function photoBackground(
+  photo: Buffer,
+  cutout: { width: number; height: number },
+  layout: Layout,
+  blur: number,
+): Promise<Buffer> {
   const sharp = await load();
   const { width, height, view } = layout;
   let image: Sharp;
@@ -113,71 +118,70 @@ async function photoBackground(photo: Buffer, cutout: Raw, layout: Layout, blur:
   return image.removeAlpha().raw().toBuffer();
 }
 
-/** `subject` (RGBA) over an opaque background (RGB, or one colour), into RGB. */
-function over(subject: Buffer, background: Buffer | [number, number, number], pixels: number): Buffer {
-  const out = Buffer.allocUnsafe(pixels * 3);
-  const solid = Array.isArray(background) ? background : undefined;
-  for (let i = 0; i < pixels; i += 1) {
-    const alpha = subject[i * 4 + 3]!;
-    for (let c = 0; c < 3; c += 1) {
-      const under = solid ? solid[c]! : (background as Buffer)[i * 3 + c]!;
-      out[i * 3 + c] = (subject[i * 4 + c]! * alpha + under * (255 - alpha) + 127) / 255;
-    }
-  }
-  return out;
+/** The subject ready to draw: the stored PNG itself when nothing changes its pixels, else raw RGBA. */
+interface Subject {
+  input: Buffer;
+  raw?: { width: number; height: number; channels: 4 };
 }
 
-const rgb = (hex: string): [number, number, number] =>
-  [0, 2, 4].map((at) => parseInt(hex.slice(at, at + 2), 16)) as [number, number, number];
-
-async function flatten(subject: Buffer, cutout: Raw, layout: Layout, background: Background, sources: RenderSources) {
-  const pixels = layout.width * layout.height;
-  switch (background.type) {
-    case 'transparent':
-      return undefined;
-    case 'color':
-      return over(subject, rgb(background.color), pixels);
-    case 'blur':
-      return over(subject, await photoBackground(await sources.original(), cutout, layout, background.radius), pixels);
-    case 'image':
-      return over(
-        subject,
-        await photoBackground(await sources.background(), cutout, { ...layout, view: undefined }, 0),
-        pixels,
-      );
+/**
+ * The subject laid out for a render. Most renders change no pixel of the cutout (no mask, no
+ * crop, no move): the PNG then goes straight into the one libvips pipeline that flattens and
+ * encodes it, and is never copied out to JavaScript.
+ */
+async function layOut(sources: RenderSources, edits: Edits): Promise<{ subject: Subject; layout: Layout; frame: Raw }> {
+  const sharp = await load();
+  const moved = edits.crop || edits.scale !== 'original' || edits.position !== 'original';
+  if (!sources.mask && !moved) {
+    const { width = 1, height = 1 } = await sharp(sources.cutout).metadata();
+    const frame = { data: sources.cutout, width, height };
+    const layout = layoutRender(frame, undefined, edits);
+    if (layout.factor === 1) return { subject: { input: sources.cutout }, layout, frame };
+    const input = await sharp(sources.cutout)
+      .ensureAlpha()
+      .resize(layout.width, layout.height, { fit: 'fill' })
+      .raw()
+      .toBuffer();
+    return { subject: { input, raw: { width: layout.width, height: layout.height, channels: 4 } }, layout, frame };
   }
+  const { data, info } = await sharp(sources.cutout).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const frame: Raw = { data, width: info.width, height: info.height };
+  if (sources.mask) await applyMask(frame, sources.mask, sources.original);
+  const layout = layoutRender(frame, moved ? opaqueBounds(data, frame.width, frame.height) : undefined, edits);
+  const input = await placeSubject(frame, layout);
+  return { subject: { input, raw: { width: layout.width, height: layout.height, channels: 4 } }, layout, frame };
 }
 
 /** One render of a cutout with its edits, in one format. */
 export async function renderCutout(sources: RenderSources, edits: Edits, format: RenderFormat): Promise<Rendered> {
   const sharp = await load();
-  const { data, info } = await sharp(sources.cutout).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  const cutout: Raw = { data, width: info.width, height: info.height };
-  if (sources.mask) await applyMask(cutout, sources.mask, sources.original);
-  const moved = edits.crop || edits.scale !== 'original' || edits.position !== 'original';
-  const layout = layoutRender(cutout, moved ? opaqueBounds(data, cutout.width, cutout.height) : undefined, edits);
-  const subject = await placeSubject(cutout, layout);
+  const { subject, layout, frame } = await layOut(sources, edits);
   const size = { width: layout.width, height: layout.height };
+  const drawn = () => sharp(subject.input, subject.raw ? { raw: subject.raw } : {});
   if (format === 'mask') {
-    const alpha = Buffer.allocUnsafe(size.width * size.height);
-    for (let i = 0; i < alpha.length; i += 1) alpha[i] = subject[i * 4 + 3]!;
-    return {
-      bytes: await sharp(alpha, rawOf(size, 1)).toColourspace('b-w').png({ compressionLevel: 6 }).toBuffer(),
-      ...size,
-    };
+    const mask = drawn().ensureAlpha().extractChannel(3).toColourspace('b-w');
+    return { bytes: await mask.png({ compressionLevel: 6 }).toBuffer(), ...size };
   }
   // A JPEG cannot be transparent: a transparent background becomes white, as remove.bg does.
-  const background =
-    edits.background.type === 'transparent' && format === 'jpg'
-      ? { type: 'color' as const, color: 'ffffff' }
-      : edits.background;
-  const flat = await flatten(subject, cutout, layout, background, sources);
-  const image = flat ? sharp(flat, rawOf(size, 3)) : sharp(subject, rawOf(size, 4));
+  const background: Background =
+    edits.background.type === 'transparent' && format === 'jpg' ? { type: 'color', color: 'ffffff' } : edits.background;
+  let image: Sharp;
+  if (background.type === 'transparent') image = drawn();
+  else if (background.type === 'color') image = drawn().flatten({ background: `#${background.color}` });
+  else {
+    const photo =
+      background.type === 'blur'
+        ? await photoBackground(await sources.original(), frame, layout, background.radius)
+        : await photoBackground(await sources.background(), frame, { ...layout, view: undefined }, 0);
+    image = sharp(photo, rawOf(size, 3))
+      .composite([{ input: subject.input, ...(subject.raw ? { raw: subject.raw } : {}) }])
+      .removeAlpha();
+  }
   const encoded =
     format === 'jpg'
       ? image.jpeg({ quality: edits.quality })
       : format === 'webp'
-        ? image.webp({ quality: edits.quality, effort: 2 })
+        ? image.webp({ quality: edits.quality, effort: 1 })
         : image.png({ compressionLevel: 3, adaptiveFiltering: false });
   return { bytes: await encoded.toBuffer(), ...size };
 }
