@@ -129,6 +129,8 @@ describe.each(databaseKinds())('edits from one cutout, on %s', (kind) => {
     expect((await sharp(first.file).metadata()).format).toBe('jpeg');
     expect(near(await pixel(first.file, 5, 5), [0, 255, 0])).toBe(true);
     expect(near(await pixel(first.file, 240, 180), [208, 32, 32])).toBe(true);
+    // Saving the same settings again is no change: the render stays.
+    await patch({ background: { type: 'color', color: '00FF00' }, crop: false }).expect(200);
     const again = await render('jpg');
     expect(new URL(again.url).pathname).toBe(new URL(first.url).pathname);
     expect(again.file.equals(first.file)).toBe(true);

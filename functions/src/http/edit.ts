@@ -69,8 +69,10 @@ async function imageBody(req: Request, types: string[]): Promise<{ bytes: Buffer
 
 const patchEdits: Action = async (ctx, image) => {
   const patch = await readJson(ctx.req, MAX_EDITS_JSON);
-  // Checked once against the image as read, so a mistake is a 400 before anything is saved.
-  applyEditsPatch(image.edits, patch, image.backgroundKey !== undefined);
+  // Checked once against the image as read, so a mistake is a 400 before anything is saved;
+  // a patch that changes nothing keeps the renders already made.
+  const next = applyEditsPatch(image.edits, patch, image.backgroundKey !== undefined);
+  if (JSON.stringify(next) === JSON.stringify(image.edits)) return imageReply(ctx, image);
   const saved = await saveChange(ctx.deps, ctx.log, image, (now) => ({
     edits: applyEditsPatch(now.edits, patch, now.backgroundKey !== undefined),
   }));
