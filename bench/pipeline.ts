@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../functions/src/adapters/sql/database';
 import { loadConfig } from '../functions/src/config';
-import { originalKey, resultKey, type Image } from '../functions/src/core/image';
+import { DEFAULT_OPTIONS, originalKey, resultKey, uneditedImage, type Image } from '../functions/src/core/image';
 import { newId } from '../functions/src/core/ids';
 import { appDeps } from '../functions/src/deps';
 import { makeThumbnail } from '../functions/src/events/process-image';
@@ -368,9 +368,10 @@ async function unavoidableSteps(userId: string, png: Buffer, n: number) {
       filename: 'scene.png',
       contentType: 'image/png',
       bytes: png.length,
-      options: { type: 'auto', size: 'auto', bgColor: null },
+      options: DEFAULT_OPTIONS,
       createdAt: now,
       updatedAt: now,
+      ...uneditedImage(DEFAULT_OPTIONS),
     };
     await images.create(image);
     let t = performance.now();
@@ -427,6 +428,7 @@ async function stepsAlone(userId: string, original: PendingUpload, n: number) {
       options,
       createdAt: now,
       updatedAt: now,
+      ...uneditedImage(options),
     });
     await time('row reads and writes before (findById, markProcessing)', async () => {
       await images.findById(id);

@@ -33,6 +33,7 @@ const SECTIONS: Section[] = [
   { name: 'cold', title: '3. Cold start', run: async (ctx) => (await import('./cold-start')).coldStart(ctx) },
   { name: 'memory', title: '4. Memory', run: async (ctx) => (await import('./memory')).memoryBench(ctx) },
   { name: 'growth', title: '6. Growth', run: async (ctx) => (await import('./growth')).growthBench(ctx) },
+  { name: 'edits', title: '7. Edits', run: async (ctx) => (await import('./edits')).editsBench(ctx) },
 ];
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] } {

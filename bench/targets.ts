@@ -28,7 +28,7 @@ export const HTTP_FUNCTIONS = ['register', 'login', 'upload', 'images', 'delete'
 /** The targets of issue 8 (and issue 15's for the local engine), never weakened: a miss is a finding. */
 export function evaluateTargets(all: AllMetrics): TargetOutcome[] {
   const out: TargetOutcome[] = [];
-  const { http, growth, pipeline, cold, memory, engine } = all;
+  const { http, growth, pipeline, cold, memory, engine, edits } = all;
 
   const idRatio = ratio(n(http, 'imagesId_c16_rps'), n(http, 'imagesId_c16_hello_rps'));
   out.push(
@@ -127,6 +127,59 @@ export function evaluateTargets(all: AllMetrics): TargetOutcome[] {
       (v) => v <= 1.1,
       times(login),
       `${ms(n(growth, 'login_p50'))} vs ${ms(n(growth, 'bcrypt_p50'))} ms, cost ${num(n(growth, 'bcrypt_cost'))}`,
+    ),
+  );
+  out.push(...editsTargets(edits));
+  return out;
+}
+
+/** Edits (docs/api.md "Edits"): renders from the stored cutout, touch-ups, and no second remover call. */
+function editsTargets(edits: Metrics | undefined): TargetOutcome[] {
+  const out: TargetOutcome[] = [];
+  const render = n(edits, 'render_jpg_ms');
+  const reference = n(edits, 'render_decode_encode_ms');
+  out.push(
+    outcome(
+      `Edits: a 12 MP cutout rendered to JPEG on a colour background (renderCutout, median of ${num(n(edits, 'render_reps'))})`,
+      '≤ 600 ms',
+      render,
+      (v) => v <= 600,
+      `${ms(render)} ms`,
+      `${times(ratio(render, reference))} sharp's decode of the PNG + JPEG encode alone (${ms(reference)} ms)`,
+    ),
+  );
+  const p99 = n(edits, 'cached_render_c8_p99');
+  out.push(
+    outcome(
+      'Edits: a cached render answered (signed URL) at 8 concurrent: p99',
+      '≤ 30 ms',
+      p99,
+      (v) => v <= 30,
+      `${ms(p99)} ms`,
+      `GET /api/images/{id} at c8 in the same run: p99 ${ms(n(edits, 'image_json_c8_p99'))} ms; p50 ${ms(n(edits, 'cached_render_c8_p50'))} vs ${ms(n(edits, 'image_json_c8_p50'))} ms`,
+    ),
+  );
+  const put = n(edits, 'mask_put_ms');
+  out.push(
+    outcome(
+      `Edits: a touch-up mask of a 12 MP image saved (PUT …/mask over HTTP, median of ${num(n(edits, 'mask_put_reps'))})`,
+      '≤ 1000 ms',
+      put,
+      (v) => v <= 1000,
+      `${ms(put)} ms`,
+      `a ${num(n(edits, 'mask_bytes') / 1024)} KiB grey PNG; the same PUT refused for its size (400): ${ms(n(edits, 'mask_put_wrong_size_ms'))} ms; normaliseMask alone: ${ms(n(edits, 'mask_normalise_ms'))} ms; an incompressible mask: ${ms(n(edits, 'mask_put_noise_ms'))} ms`,
+    ),
+  );
+  const calls = n(edits, 'remover_calls_extra');
+  const credits = n(edits, 'remover_credits_extra');
+  out.push(
+    outcome(
+      'Edits: remover calls caused by edits',
+      '0',
+      calls,
+      (v) => v === 0 && credits === 0,
+      `${num(calls)} calls, ${num(credits)} credits`,
+      `over ${num(n(edits, 'edit_requests'))} edit requests; the cutout itself: ${num(n(edits, 'remover_calls_before'))} call, ${num(n(edits, 'remover_credits_before'))} credits`,
     ),
   );
   return out;

@@ -1,5 +1,15 @@
 import { clearSession, getSession } from './session';
-import type { FieldError, Image, ImageOptions, Problem, Session, UploadTicket } from './types';
+import type {
+  Edits,
+  FieldError,
+  Image,
+  ImageOptions,
+  Problem,
+  Render,
+  RenderFormat,
+  Session,
+  UploadTicket,
+} from './types';
 
 /** A refusal from the API (or no answer at all: status 0), with what the person should see. */
 export class ApiError extends Error {
@@ -43,9 +53,11 @@ async function readProblem(response: Response): Promise<Problem> {
   }
 }
 
+/** A Blob body (a mask, a background photo) is sent as it is, with its own type; anything else as JSON. */
 async function call<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const bytes = body instanceof Blob ? body : null;
+  if (body !== undefined) headers['Content-Type'] = bytes ? bytes.type : 'application/json';
   const session = getSession();
   if (auth) {
     if (!session) {
@@ -59,7 +71,7 @@ async function call<T>(method: string, path: string, body?: unknown, auth = true
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: bytes ?? (body === undefined ? undefined : JSON.stringify(body)),
       credentials: 'omit',
     });
   } catch {
@@ -93,3 +105,21 @@ export const getImage = async (id: string) =>
   (await call<{ image: Image }>('GET', `/api/images/${encodeURIComponent(id)}`)).image;
 
 export const deleteImage = (id: string) => call<void>('DELETE', `/api/delete/${encodeURIComponent(id)}`);
+
+const imagePath = (id: string, rest: string) => `/api/images/${encodeURIComponent(id)}/${rest}`;
+
+export const patchEdits = async (id: string, edits: Partial<Edits>) =>
+  (await call<{ image: Image }>('PATCH', imagePath(id, 'edits'), edits)).image;
+
+export const getRender = async (id: string, format: RenderFormat) =>
+  (await call<{ render: Render }>('GET', imagePath(id, `render?format=${format}`))).render;
+
+/** `mask`: a PNG the cutout's size, white keeps and black erases (the server reads the red channel). */
+export const putMask = async (id: string, mask: Blob) =>
+  (await call<{ image: Image }>('PUT', imagePath(id, 'mask'), mask)).image;
+
+export const deleteMask = async (id: string) => (await call<{ image: Image }>('DELETE', imagePath(id, 'mask'))).image;
+
+/** The file as chosen, its Content-Type its own (the server decides by the bytes anyway). */
+export const putBackground = async (id: string, file: Blob) =>
+  (await call<{ image: Image }>('PUT', imagePath(id, 'background'), file)).image;

@@ -3,6 +3,7 @@ import { compareView } from './compare';
 import { deleteWithConfirmation } from './delete-flow';
 import { byId, formatBytes, formatDate, h, icon, ICONS } from './dom';
 import { downloadLink } from './download-link';
+import { editorView } from './editor-view';
 import { publish, subscribe, urlsAreFresh } from './image-store';
 import { closeOnBackdrop, openModal } from './modal';
 import { track } from './poller';
@@ -45,18 +46,27 @@ const SUBJECTS: Record<string, string> = {
   car: 'Car',
 };
 
+/** The saved edits' background; a server without edits has the upload's colour only. */
+function backgroundText(image: Image): string {
+  const background = image.edits?.background;
+  if (!background) return image.options.bgColor ? `#${image.options.bgColor}` : 'Transparent';
+  if (background.type === 'color') return `#${background.color}`;
+  if (background.type === 'blur') return `Blurred photo (${background.radius} px)`;
+  return background.type === 'image' ? 'Your image' : 'Transparent';
+}
+
 function details(image: Image): HTMLElement {
   const rows: [string, string][] = [
     ['Size', formatBytes(image.bytes) + (image.width ? ` · ${image.width} × ${image.height} px` : '')],
     ['Uploaded', formatDate(image.createdAt)],
     ['Subject', SUBJECTS[image.options.type] ?? image.options.type],
-    ['Background', image.options.bgColor ? `#${image.options.bgColor}` : 'Transparent'],
+    ['Background', backgroundText(image)],
   ];
   // <div> groups in a <dl> are valid HTML and keep each term beside its value when lines wrap.
   return h(
     'dl',
     { class: 'details' },
-    ...rows.map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, value))),
+    ...rows.map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', { 'data-term': term }, value))),
   );
 }
 
@@ -66,7 +76,9 @@ function render(image: Image): void {
   const status = image.status;
   const media =
     status === 'done'
-      ? compareView(image)
+      ? image.edits
+        ? editorView(image)
+        : compareView(image)
       : h(
           'div',
           { class: `placeholder placeholder-${status === 'failed' ? 'failed' : 'working'}` },
@@ -152,6 +164,10 @@ export function initImageDialog(): void {
   subscribe((event) => {
     if (event.kind === 'changed' && event.image.id === shownId && event.image.status !== shownStatus) {
       render(event.image);
+    } else if (event.kind === 'changed' && event.image.id === shownId) {
+      // An edit saved in the open dialog: its details follow, the editor stays as it is.
+      const background = body().querySelector('dd[data-term="Background"]');
+      if (background) background.textContent = backgroundText(event.image);
     }
     if (event.kind === 'removed' && event.id === shownId && box.open) box.close();
   });

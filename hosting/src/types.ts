@@ -40,6 +40,43 @@ export interface Image {
   resultUrl?: string;
   thumbnailUrl?: string;
   downloadUrl?: string;
+  /** Absent from a server that predates edits; the editor is offered only when present. */
+  edits?: Edits;
+  /** A touch-up mask is stored (maskUrl) and replaces the model's opacity in every render. */
+  touchedUp?: boolean;
+  maskUrl?: string;
+  backgroundUrl?: string;
+}
+
+/** docs/api.md, "Edits": what is rendered from the one stored cutout. */
+export type Background =
+  { type: 'transparent' } | { type: 'color'; color: string } | { type: 'blur'; radius: number } | { type: 'image' };
+
+export interface Edits {
+  background: Background;
+  crop: boolean;
+  /** "0", "<0–500>px" or "<0–50>%" of the subject's longer side. */
+  cropMargin: string;
+  /** "original" or "<10–100>%". */
+  scale: string;
+  /** "original", "center", "<x>%" or "<x>% <y>%". */
+  position: string;
+  /** Longest side in px, never enlarged; "preview" is about 0.25 MP. */
+  size: 'full' | 'preview' | number;
+  /** JPEG and WebP only. */
+  quality: number;
+}
+
+export type RenderFormat = 'png' | 'jpg' | 'webp' | 'mask';
+
+export interface Render {
+  url: string;
+  format: RenderFormat;
+  contentType: string;
+  width: number;
+  height: number;
+  bytes: number;
+  expiresAt: string;
 }
 
 export interface UploadTicket {

@@ -1,5 +1,30 @@
-import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ROOT = resolve(__dirname, '../..');
+export const ARTIFACTS = join(__dirname, 'artifacts');
+export const TEST_TIMEOUT = 120_000;
+export const WAIT = { timeout: 30_000 };
+export const PROCESSING = { timeout: 60_000 };
+
+/** `describe` when Chromium is here (or CI requires it), else `describe.skip` with the reason printed. */
+export function browserSuite(what: string): jest.Describe {
+  const have = existsSync(CHROMIUM);
+  const inCI = process.env.CI === 'true';
+  if (!have && !inCI) console.warn(`Skipping ${what}: ${CHROMIUM} is missing (apt-get install chromium)`);
+  return have || inCI ? describe : describe.skip;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; CI requires it (apt-get install chromium)`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BROWSER_ARGS] });
+}
+
+/** A red rounded square (300 × 300 at 250, 150) on a plain light background: what the local engine cuts out well. */
+export const PRODUCT_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><rect width="100%" height="100%" fill="#f3f1ec"/><rect x="250" y="150" width="300" height="300" rx="48" fill="#c0392b"/></svg>';
 
 /**
  * Chromium as the suite runs it: headless, no sandbox (root in a container), no network of its

@@ -1,32 +1,31 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page, type Request, type Route } from 'playwright-core';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, type Page, type Request, type Route } from 'playwright-core';
 import sharp from 'sharp';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud';
-import { BROWSER_ARGS, firebaseCsp, inPage, trackPage, type PageLog } from './browser-support';
+import {
+  firebaseCsp,
+  inPage,
+  trackPage,
+  type PageLog,
+  ARTIFACTS,
+  PROCESSING,
+  PRODUCT_SVG,
+  ROOT,
+  TEST_TIMEOUT,
+  WAIT,
+  browserSuite,
+  launchChromium,
+} from './browser-support';
 
 /**
  * The web page end to end in Debian's Chromium against the local cloud: accounts, uploads
  * through signed URLs, live status, the cutouts, download, delete, sign-out, a second person,
  * a lapsed session, a phone-sized screen, and not one console error or CSP violation.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(__dirname, '../..');
-const ARTIFACTS = join(__dirname, 'artifacts');
-const haveChromium = existsSync(CHROMIUM);
-const inCI = process.env.CI === 'true';
-if (!haveChromium && !inCI)
-  console.warn(`Skipping the browser tests: ${CHROMIUM} is missing (apt-get install chromium)`);
-const suite = haveChromium || inCI ? describe : describe.skip;
+const suite = browserSuite('the browser tests');
 
-const TEST_TIMEOUT = 120_000;
-const WAIT = { timeout: 30_000 };
-const PROCESSING = { timeout: 60_000 };
-
-// Plain, light backgrounds with one clear subject: what the local remove.bg engine cuts out well.
-const PRODUCT_SVG =
-  '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><rect width="100%" height="100%" fill="#f3f1ec"/><rect x="250" y="150" width="300" height="300" rx="48" fill="#c0392b"/></svg>';
 const DISC_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480"><rect width="100%" height="100%" fill="#ffffff"/><circle cx="320" cy="240" r="150" fill="#23588a"/></svg>';
 
@@ -76,7 +75,6 @@ suite('the web page in Chromium', () => {
   const galleryIsLoaded = (target: Page) => target.locator('#gallery-loading').waitFor({ state: 'hidden' });
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing; CI requires it (apt-get install chromium)`);
     // Built by Jest's global setup (test/global-setup.js); the local server serves it.
     if (!existsSync(join(ROOT, 'hosting/dist/index.html'))) throw new Error('hosting/dist was not built');
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -94,7 +92,7 @@ suite('the web page in Chromium', () => {
     });
     // The signed URLs name 127.0.0.1; the page is opened there too, so all traffic is loopback.
     base = cloud.url.replace('localhost', '127.0.0.1');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BROWSER_ARGS] });
+    browser = await launchChromium();
     page = await openPage();
   }, TEST_TIMEOUT);
 

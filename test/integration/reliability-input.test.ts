@@ -147,8 +147,8 @@ describe.each(databaseKinds())('bad input on every endpoint (%s)', (kind) => {
         fc.webQueryParameters(),
         jsonValue,
         async (id, sub, verb, query, body) => {
-          const res = await request(getTestServer('edit'))
-            [verb](`/api/images/${id}/${sub}?${query}`)
+          const agent = request(getTestServer('edit'));
+          const res = await agent[verb](`/api/images/${id}/${sub}?${query}`)
             .set('Authorization', auth)
             .set('Content-Type', 'application/json')
             .send(JSON.stringify(body));
