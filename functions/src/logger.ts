@@ -3,7 +3,8 @@ import type { LogLevel } from './config';
 /**
  * Structured logging for Cloud Logging: one JSON object per line on stdout. Fields whose names
  * look like credentials are redacted wherever they appear, as a second line of defence behind
- * the rule that callers never pass them.
+ * the rule that callers never pass them. Only the local dev server swaps the JSON for another
+ * format (`setLogFormatter`); redaction happens before any format sees an entry.
  */
 export type Fields = Record<string, unknown>;
 
@@ -16,6 +17,11 @@ export interface Logger {
 }
 
 const SEVERITY = { debug: 'DEBUG', info: 'INFO', warning: 'WARNING', error: 'ERROR' } as const;
+export type Severity = (typeof SEVERITY)[LogLevel];
+/** An entry as written: severity, message, then the (already redacted) fields. */
+export type LogEntry = { severity: Severity; message: string } & Fields;
+/** Turns an entry into one line, without the newline. */
+export type LogFormatter = (entry: LogEntry) => string;
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warning: 2, error: 3 };
 const SECRET_KEY = /pass(word)?|token|authorization|cookie|secret|api[-_]?key|signing|credential/i;
 const REDACTED = '[redacted]';
@@ -32,11 +38,20 @@ function redact(value: unknown, depth = 0): unknown {
 export type Sink = (line: string) => void;
 const stdout: Sink = (line) => process.stdout.write(line);
 
+/** What Cloud Logging parses: the entry as one JSON object. */
+export const jsonFormatter: LogFormatter = (entry) => JSON.stringify(entry);
+let formatter: LogFormatter = jsonFormatter;
+
+/** Every logger's format from now on; without an argument, back to JSON. Deployed code never calls it. */
+export function setLogFormatter(next: LogFormatter = jsonFormatter): void {
+  formatter = next;
+}
+
 export function createLogger(level: LogLevel = 'info', base: Fields = {}, sink: Sink = stdout): Logger {
   const write = (entryLevel: LogLevel, message: string, fields: Fields = {}): void => {
     if (RANK[entryLevel] < RANK[level]) return;
-    const entry = { severity: SEVERITY[entryLevel], message, ...(redact({ ...base, ...fields }) as Fields) };
-    sink(`${JSON.stringify(entry)}\n`);
+    const entry: LogEntry = { severity: SEVERITY[entryLevel], message, ...(redact({ ...base, ...fields }) as Fields) };
+    sink(`${formatter(entry)}\n`);
   };
   return {
     debug: (message, fields) => write('debug', message, fields),

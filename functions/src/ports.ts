@@ -84,6 +84,8 @@ export interface ImageRepo {
   markFailed(id: string, error: { code: string; message: string }, at: Date): Promise<void>;
   /** The bytes arrived through the function: the image waits for processing. */
   markQueued(id: string, upload: { contentType: AcceptedType; bytes: number }, at: Date): Promise<void>;
+  /** A failed image goes back to the queue (a retry); false when it had not failed (or is gone). */
+  markRetrying(id: string, at: Date): Promise<boolean>;
   /** Removes a record whose upload never completed. */
   discard(id: string): Promise<void>;
   findById(id: string): Promise<Image | undefined>;
@@ -127,6 +129,7 @@ export interface ObjectStore {
   read(key: string): Promise<Buffer>;
   /** Short-lived signed GETs, in the order asked for. */
   signedDownloads(requests: DownloadRequest[], expiresAt: Date): Promise<string[]>;
+  exists(key: string): Promise<boolean>;
   /** Deletes the object; a missing one is not an error. */
   delete(key: string): Promise<void>;
   /** Deletes every object whose key starts with `prefix`. */
@@ -148,6 +151,11 @@ export interface JobLedger {
   /** Gives the lease up early (a transient failure), so the redelivered event can claim at once. */
   release(imageId: string, now: Date): Promise<void>;
   finish(imageId: string, state: 'done' | 'failed', now: Date): Promise<void>;
+  /**
+   * A failed job may be claimed again (a retry): the next claim is a later attempt, so it
+   * looks for what an earlier one stored.
+   */
+  reopen(imageId: string, now: Date): Promise<void>;
   forget(imageId: string): Promise<void>;
 }
 

@@ -21,7 +21,17 @@ describe('shouldProcess', () => {
     });
   });
 
+  it("acts on a retry's marker, naming it so it can be removed", () => {
+    const marker = 'u/user_1/AAAAAAAAAAAAAAAAAAAAAA/retry-BBBBBBBBBBBBBBBBBBBBBB';
+    expect(shouldProcess(event({}, { name: marker, size: '0' }), 'uploads', now, 3600)).toMatchObject({
+      act: true,
+      imageId: 'AAAAAAAAAAAAAAAAAAAAAA',
+      marker,
+    });
+  });
+
   it.each([
+    ['a marker of another shape', event({}, { name: 'u/user_1/AAAAAAAAAAAAAAAAAAAAAA/retry-x' })],
     ['another event type', event({ type: 'google.cloud.storage.object.v1.deleted' })],
     ['another bucket', event({}, { bucket: 'results' })],
     ['a result object', event({}, { name: 'u/user_1/AAAAAAAAAAAAAAAAAAAAAA/cutout.png' })],

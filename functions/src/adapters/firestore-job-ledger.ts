@@ -74,6 +74,16 @@ export class FirestoreJobLedger implements JobLedger {
     );
   }
 
+  async reopen(imageId: string, now: Date): Promise<void> {
+    const job = (await this.job(imageId).get()).data() as Job | undefined;
+    if (job?.state !== 'failed') return;
+    // A lease that has already run out: the next event claims attempt + 1 at once.
+    await this.job(imageId).set(
+      { state: 'processing', leaseExpiresAt: Timestamp.fromDate(now), updatedAt: Timestamp.fromDate(now) },
+      { merge: true },
+    );
+  }
+
   async forget(imageId: string): Promise<void> {
     const job = (await this.job(imageId).get()).data() as Job | undefined;
     // Attempt 1 has no claim document (the job's creation was its claim).

@@ -133,6 +133,11 @@ export class GcsObjectStore implements ObjectStore {
     return url;
   }
 
+  async exists(key: string): Promise<boolean> {
+    const [found] = await (await this.file(key)).exists();
+    return found;
+  }
+
   async delete(key: string): Promise<void> {
     await (await this.file(key)).delete({ ignoreNotFound: true });
   }

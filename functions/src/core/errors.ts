@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'UPLOAD.QUOTA_EXCEEDED'
   | 'IMAGE.NOT_FOUND'
   | 'IMAGE.NOT_READY'
+  | 'IMAGE.NOT_RETRYABLE'
   | 'INTERNAL';
 
 export interface FieldError {
@@ -105,3 +106,5 @@ export const imageNotReady = (status: string): AppError =>
     409,
     `The image is ${status.replace('_', ' ')}: it can be edited once its cutout is done.`,
   );
+
+export const imageNotRetryable = (why: string): AppError => new AppError('IMAGE.NOT_RETRYABLE', 409, why);

@@ -65,7 +65,10 @@ export const DEFAULT_OPTIONS: ImageOptions = { type: 'auto', size: 'auto', bgCol
 
 /** Object keys are built here, never from what a client sends. */
 export const originalKey = (userId: string, imageId: string): string => `u/${userId}/${imageId}/original`;
-/** Everything stored for one image in the results bucket starts with this. */
+/** A marker whose finalize event has processUpload take a failed image again (POST …/retry). */
+export const retryMarkerKey = (image: Pick<Image, 'userId' | 'id'>, unique: string): string =>
+  `u/${image.userId}/${image.id}/retry-${unique}`;
+/** Everything stored for one image, in either bucket, starts with this. */
 export const imagePrefix = (image: Pick<Image, 'userId' | 'id'>): string => `u/${image.userId}/${image.id}/`;
 export const resultKey = (image: Pick<Image, 'userId' | 'id'>): string => `u/${image.userId}/${image.id}/cutout.png`;
 export const thumbnailKey = (image: Pick<Image, 'userId' | 'id'>): string =>

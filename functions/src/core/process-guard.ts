@@ -18,11 +18,19 @@ export interface UploadEvent {
 }
 
 export type Decision =
-  | { act: true; userId: string; imageId: string; bytes: number; generation: string }
+  | {
+      act: true;
+      userId: string;
+      imageId: string;
+      bytes: number;
+      generation: string;
+      /** The retry marker that caused this event (POST …/retry), rather than the original. */
+      marker?: string;
+    }
   | { act: false; reason: string; imageId?: string; stale?: boolean };
 
 const FINALIZED = 'google.cloud.storage.object.v1.finalized';
-const ORIGINAL_KEY = /^u\/([A-Za-z0-9_-]{1,32})\/([A-Za-z0-9_-]{22})\/original$/;
+const ORIGINAL_KEY = /^u\/([A-Za-z0-9_-]{1,32})\/([A-Za-z0-9_-]{22})\/(original|retry-[A-Za-z0-9_-]{22})$/;
 
 export function shouldProcess(event: UploadEvent, uploadsBucket: string, now: Date, maxAgeSeconds: number): Decision {
   if (event.type !== FINALIZED) return { act: false, reason: `not a finalize event (${event.type})` };
@@ -30,10 +38,17 @@ export function shouldProcess(event: UploadEvent, uploadsBucket: string, now: Da
   if (data.bucket !== uploadsBucket) return { act: false, reason: `another bucket (${String(data.bucket)})` };
   const match = typeof data.name === 'string' ? ORIGINAL_KEY.exec(data.name) : null;
   if (!match) return { act: false, reason: 'not an original uploaded under a server-built key' };
-  const [, userId, imageId] = match as unknown as [string, string, string];
+  const [, userId, imageId, object] = match as unknown as [string, string, string, string];
   const time = event.time ? Date.parse(event.time) : NaN;
   if (Number.isFinite(time) && now.getTime() - time > maxAgeSeconds * 1000) {
     return { act: false, reason: `event older than ${maxAgeSeconds} s`, imageId, stale: true };
   }
-  return { act: true, userId, imageId, bytes: Number(data.size ?? 0), generation: String(data.generation ?? '') };
+  const decision = {
+    act: true as const,
+    userId,
+    imageId,
+    bytes: Number(data.size ?? 0),
+    generation: String(data.generation ?? ''),
+  };
+  return object === 'original' ? decision : { ...decision, marker: data.name as string };
 }

@@ -1,5 +1,5 @@
 import { imageNotFound } from '../core/errors';
-import { imagePrefix, originalKey } from '../core/image';
+import { imagePrefix } from '../core/image';
 import { appDeps, type DepsProvider } from '../deps';
 import { requireUser } from './auth';
 import { httpFunction } from './http-function';
@@ -8,9 +8,9 @@ import { pathId } from './path-id';
 
 /**
  * Deletes an image: the row first, so a processUpload or a render still at work sees it gone
- * and writes nothing (or takes back what it wrote), then the original, everything stored under
- * the image in the results bucket (cutout, thumbnail, renders, touch-up masks, backgrounds) and
- * the job. A second delete finds no row: 404, and nothing else changes.
+ * and writes nothing (or takes back what it wrote), then everything stored under the image in
+ * both buckets (the original and any retry marker; cutout, thumbnail, renders, touch-up masks,
+ * backgrounds) and the job. A second delete finds no row: 404, and nothing else changes.
  */
 export const makeDeleteHandler = (deps: DepsProvider) =>
   httpFunction(deps, {
@@ -22,7 +22,7 @@ export const makeDeleteHandler = (deps: DepsProvider) =>
       if (!(await (await deps.images()).delete(image.id))) throw imageNotFound();
       const [uploads, results, jobs] = await Promise.all([deps.uploads(), deps.results(), deps.jobs()]);
       await Promise.all([
-        uploads.delete(originalKey(image.userId, image.id)),
+        uploads.deleteUnder(imagePrefix(image)),
         results.deleteUnder(imagePrefix(image)),
         jobs.forget(image.id),
       ]);

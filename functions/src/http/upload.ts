@@ -1,5 +1,12 @@
 import type { Request } from '@google-cloud/functions-framework';
-import { quotaExceeded, unsupportedUploadType, uploadTooLarge, validationError, type FieldError } from '../core/errors';
+import {
+  imageNotRetryable,
+  quotaExceeded,
+  unsupportedUploadType,
+  uploadTooLarge,
+  validationError,
+  type FieldError,
+} from '../core/errors';
 import { newId } from '../core/ids';
 import {
   checkFilename,
@@ -9,6 +16,7 @@ import {
   parseOptions,
   parseUploadRequest,
   sniffImageType,
+  retryMarkerKey,
   type Image,
   uneditedImage,
 } from '../core/image';
@@ -18,6 +26,7 @@ import { requireUser } from './auth';
 import { mediaType, readJson } from './body';
 import { httpFunction, type Reply } from './http-function';
 import { imageJson } from './image-json';
+import { ownImage } from './images';
 import { ByteCounter, peek, readMultipart } from './multipart';
 
 const MAX_JSON_BYTES = 8192;
@@ -100,6 +109,31 @@ async function receiveUpload(req: Request, user: User, deps: Deps): Promise<Repl
   }
 }
 
+/**
+ * POST /api/images/{id}/retry: a failed image back to the queue, processed again from its
+ * stored original. The trigger runs on finalize events only, so a small marker object beside
+ * the original starts it (core/process-guard.ts); the job is reopened as a later attempt, so a
+ * cutout an earlier attempt stored is reused and never paid for twice.
+ */
+async function retry(id: string, user: User, deps: Deps): Promise<Reply> {
+  const image = await ownImage(deps, user, id);
+  if (image.status !== 'failed') throw imageNotRetryable(`The image is ${image.status.replace('_', ' ')}, not failed.`);
+  const uploads = await deps.uploads();
+  if (!(await uploads.exists(originalKey(user.id, id))))
+    throw imageNotRetryable('The upload never arrived, so there is nothing to process: upload the image again.');
+  const now = deps.clock.now();
+  if (!(await (await deps.images()).markRetrying(id, now)))
+    throw imageNotRetryable('The image is being retried already.');
+  await (await deps.jobs()).reopen(id, now);
+  await uploads.put(retryMarkerKey(image, newId()), Buffer.alloc(0), 'application/octet-stream');
+  const queued: Image = { ...image, status: 'queued', error: undefined, updatedAt: now, processedAt: undefined };
+  return { status: 202, body: { image: imageJson(queued) } };
+}
+
+/** `/api/images/{id}/retry` through Hosting (its rewrite to this function), or `/{id}/retry` called directly. */
+const retryTarget = (path: string): string | undefined =>
+  /^(?:\/api\/images)?\/([A-Za-z0-9_-]{22})\/retry\/?$/.exec(path)?.[1];
+
 export const makeUploadHandler = (deps: DepsProvider) =>
   httpFunction(deps, {
     async POST({ req, deps, log }) {
@@ -108,8 +142,10 @@ export const makeUploadHandler = (deps: DepsProvider) =>
       const counted = { scope: 'upload', subject: user.id };
       const retryAfter = await quota.retryAfter([counted]);
       if (retryAfter !== undefined) throw quotaExceeded(retryAfter);
-      const reply =
-        mediaType(req) === 'multipart/form-data'
+      const retrying = retryTarget(req.path);
+      const reply = retrying
+        ? await retry(retrying, user, deps)
+        : mediaType(req) === 'multipart/form-data'
           ? await receiveUpload(req, user, deps)
           : await issueDirectUpload(req, user, deps);
       await quota.hit([counted]);

@@ -170,6 +170,16 @@ export class SqlImageRepo implements ImageRepo {
       .execute();
   }
 
+  async markRetrying(id: string, at: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('images')
+      .set({ status: 'queued', error_code: null, error_message: null, updated_at: at.getTime(), processed_at: null })
+      .where('id', '=', id)
+      .where('status', '=', 'failed')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async discard(id: string): Promise<void> {
     await this.db.deleteFrom('images').where('id', '=', id).execute();
   }
