@@ -39,10 +39,11 @@ resource "google_project_iam_member" "sql_instance_user" {
   member  = "serviceAccount:${each.value.email}"
 }
 
-# Firestore: login (sign-in throttling), upload (daily quota), delete (forgets the job) and
-# processUpload (the job ledger). register and images never touch it.
+# Firestore: login and account (sign-in throttling), upload (daily quota, reopening a job for a
+# retry), delete and account (forget jobs) and processUpload (the job ledger). register, images
+# and edit never touch it.
 resource "google_project_iam_member" "datastore_user" {
-  for_each = toset(["login", "upload", "delete", "processUpload"])
+  for_each = toset(["login", "account", "upload", "delete", "processUpload"])
 
   project = var.project_id
   role    = "roles/datastore.user"
@@ -103,6 +104,19 @@ resource "google_storage_bucket_iam_member" "edit_writes_results" {
   member = "serviceAccount:${google_service_account.function["edit"].email}"
 }
 
+# account deletes everything a user has in both buckets when the account is deleted.
+resource "google_storage_bucket_iam_member" "account_deletes_uploads" {
+  bucket = google_storage_bucket.uploads.name
+  role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.function["account"].email}"
+}
+
+resource "google_storage_bucket_iam_member" "account_deletes_results" {
+  bucket = google_storage_bucket.results.name
+  role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.function["account"].email}"
+}
+
 resource "google_storage_bucket_iam_member" "delete_deletes_uploads" {
   bucket = google_storage_bucket.uploads.name
   role   = "roles/storage.objectUser"
@@ -140,7 +154,7 @@ resource "google_service_account_iam_member" "signs_as_itself" {
 
 # Secrets, each readable only by the functions that use it.
 resource "google_secret_manager_secret_iam_member" "token_signing_key" {
-  for_each = toset(["register", "login", "upload", "images", "edit", "delete"])
+  for_each = toset(["register", "login", "upload", "images", "edit", "account", "delete"])
 
   project   = google_secret_manager_secret.token_signing_key.project
   secret_id = google_secret_manager_secret.token_signing_key.secret_id
@@ -149,7 +163,7 @@ resource "google_secret_manager_secret_iam_member" "token_signing_key" {
 }
 
 resource "google_secret_manager_secret_iam_member" "token_signing_key_previous" {
-  for_each = toset(["register", "login", "upload", "images", "edit", "delete"])
+  for_each = toset(["register", "login", "upload", "images", "edit", "account", "delete"])
 
   project   = google_secret_manager_secret.token_signing_key_previous.project
   secret_id = google_secret_manager_secret.token_signing_key_previous.secret_id

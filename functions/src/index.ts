@@ -1,5 +1,6 @@
 import { cloudEvent, http } from '@google-cloud/functions-framework';
 import { processUpload } from './events/process-upload';
+import { account } from './http/account';
 import { delete as deleteImage } from './http/delete';
 import { edit } from './http/edit';
 import { images } from './http/images';
@@ -13,5 +14,6 @@ http('login', login);
 http('upload', upload);
 http('images', images);
 http('edit', edit);
+http('account', account);
 http('delete', deleteImage);
 cloudEvent('processUpload', processUpload);

@@ -8,9 +8,11 @@ export interface User {
   email: string;
   username: string;
   createdAt: Date;
+  /** Carried in every token issued to the account; a token of another version is refused. */
+  tokenVersion: number;
 }
 
-export interface NewUser extends User {
+export interface NewUser extends Omit<User, 'tokenVersion'> {
   passwordHash: string;
 }
 
@@ -20,6 +22,13 @@ export interface UserRepo {
   /** Finds by email or username, compared case-insensitively. */
   findByLogin(login: string): Promise<(User & { passwordHash: string }) | undefined>;
   findById(id: string): Promise<User | undefined>;
+  passwordHash(id: string): Promise<string | undefined>;
+  /** Replaces the password hash and ends every token issued so far; returns the new token version. */
+  changePassword(id: string, passwordHash: string): Promise<number>;
+  /** Ends every token issued so far; returns the new token version. */
+  endSessions(id: string): Promise<number>;
+  /** Deletes the account's row (its images' rows must be gone first). */
+  delete(id: string): Promise<void>;
 }
 
 export interface PasswordHasher {
@@ -37,9 +46,12 @@ export interface IssuedToken {
 }
 
 export interface TokenService {
-  issue(userId: string): Promise<IssuedToken>;
+  /** A token for the account at its current token version. */
+  issue(userId: string, version?: number): Promise<IssuedToken>;
   /** Returns the user id, or throws `unauthenticated`. */
   verify(token: string): Promise<string>;
+  /** The user id and the token version it was issued at (0 for tokens older than versions). */
+  verifyClaims(token: string): Promise<{ userId: string; version: number }>;
 }
 
 /** A counter of failures for one subject (an account, a client address) in a time window. */
@@ -100,6 +112,8 @@ export interface ImageRepo {
   recordRenders(id: string, version: number, renders: Image['renders']): Promise<boolean>;
   /** Deletes the row; false when there was none. */
   delete(id: string): Promise<boolean>;
+  /** Deletes every row of one user; returns their ids. */
+  deleteAllOf(userId: string): Promise<string[]>;
 }
 
 export interface SignedUpload {

@@ -34,8 +34,20 @@ describe.each(databaseKinds())('SqlUserRepo and migrations on %s', (kind) => {
       email: 'grace@example.com',
       username: 'grace',
       createdAt: new Date('2026-11-24T10:00:00.123Z'),
+      tokenVersion: 0,
     });
     await expect(repo.findById('missing')).resolves.toBeUndefined();
+  });
+
+  it('ends sessions and changes passwords by raising the token version, each change counted', async () => {
+    await repo.create(user('ada'));
+    const id = 'id-ada'.padEnd(22, '0');
+    const bumps = await Promise.all([repo.endSessions(id), repo.endSessions(id), repo.changePassword(id, 'new-hash')]);
+    expect([...bumps].sort()).toEqual([1, 2, 3]);
+    expect((await repo.findById(id))?.tokenVersion).toBe(3);
+    expect(await repo.passwordHash(id)).toBe('new-hash');
+    await repo.delete(id);
+    await expect(repo.findById(id)).resolves.toBeUndefined();
   });
 
   it('runs a query compiled once with each call’s values, a value used twice in both places', async () => {

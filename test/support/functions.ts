@@ -2,6 +2,7 @@ import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-frame
 import type { StorageObjectData } from '../../functions/src/core/process-guard';
 import type { Deps } from '../../functions/src/deps';
 import { makeProcessUpload } from '../../functions/src/events/process-upload';
+import { makeAccountHandler } from '../../functions/src/http/account';
 import { makeDeleteHandler } from '../../functions/src/http/delete';
 import { makeEditHandler } from '../../functions/src/http/edit';
 import { makeImagesHandler } from '../../functions/src/http/images';
@@ -15,6 +16,7 @@ const HANDLERS = {
   upload: makeUploadHandler,
   images: makeImagesHandler,
   edit: makeEditHandler,
+  account: makeAccountHandler,
   delete: makeDeleteHandler,
 };
 

@@ -585,14 +585,14 @@ describe('IAM', () => {
     expect(squash(String(httpResource().for_each))).toBe(
       '${{ for name, fn in local.functions : name => fn if fn.trigger == "http" }}',
     );
-    expect(sorted(httpNames())).toEqual(sorted(['register', 'login', 'upload', 'images', 'edit', 'delete']));
+    expect(sorted(httpNames())).toEqual(sorted(['register', 'login', 'upload', 'images', 'edit', 'account', 'delete']));
   });
 
   it('grants project-wide only what has no narrower scope, and never a storage role', () => {
     const allowed: Record<string, string[]> = {
       'roles/cloudsql.client': sorted(Object.keys(rows)),
       'roles/cloudsql.instanceUser': sorted(Object.keys(rows)),
-      'roles/datastore.user': sorted(['login', 'upload', 'delete', 'processUpload']),
+      'roles/datastore.user': sorted(['login', 'account', 'upload', 'delete', 'processUpload']),
       'roles/eventarc.eventReceiver': ['events'],
       'roles/pubsub.publisher': ['storage-agent'],
     };
@@ -618,6 +618,8 @@ describe('IAM', () => {
         'images results roles/storage.objectViewer',
         'edit uploads roles/storage.objectViewer',
         'edit results roles/storage.objectUser',
+        'account uploads roles/storage.objectUser',
+        'account results roles/storage.objectUser',
         'delete uploads roles/storage.objectUser',
         'delete results roles/storage.objectUser',
         'processUpload uploads roles/storage.objectViewer',
@@ -806,7 +808,7 @@ describe('functions', () => {
   const secretValues = (keys: string[]): Env =>
     Object.fromEntries(keys.map((key) => [key, `placeholder-${key.toLowerCase()}`.padEnd(40, '-')]));
 
-  it.each(['register', 'login', 'upload', 'images', 'edit', 'delete', 'processUpload'])(
+  it.each(['register', 'login', 'upload', 'images', 'edit', 'account', 'delete', 'processUpload'])(
     'gives %s a configuration config.ts accepts in production',
     (name) => {
       const variants: Array<Record<string, Json>> = [{}, { token_signing_key_previous_version: '2' }, SELF_HOSTED];

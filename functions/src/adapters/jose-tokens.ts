@@ -38,7 +38,7 @@ export class JoseTokens implements TokenService {
    * Tokens already verified, by their exact text, until they expire: a signed-in page sends the
    * same token with every request, and checking it again is the same answer at a cost.
    */
-  private readonly verified = new Map<string, { userId: string; expiresAtMs: number }>();
+  private readonly verified = new Map<string, { userId: string; version: number; expiresAtMs: number }>();
 
   constructor(
     private readonly settings: TokenSettings,
@@ -49,10 +49,10 @@ export class JoseTokens implements TokenService {
     this.keys = new Map(all.map((key) => [key.kid, key]));
   }
 
-  async issue(userId: string): Promise<IssuedToken> {
+  async issue(userId: string, version = 0): Promise<IssuedToken> {
     const issuedAt = Math.floor(this.clock.now().getTime() / 1000);
     const expiresAt = issuedAt + this.settings.ttlSeconds;
-    const token = await new SignJWT({})
+    const token = await new SignJWT({ ver: version })
       .setProtectedHeader({ alg: ALG, typ: TYP, kid: this.current.kid })
       .setSubject(userId)
       .setIssuer(this.settings.issuer)
@@ -64,9 +64,13 @@ export class JoseTokens implements TokenService {
   }
 
   async verify(token: string): Promise<string> {
+    return (await this.verifyClaims(token)).userId;
+  }
+
+  async verifyClaims(token: string): Promise<{ userId: string; version: number }> {
     const known = this.verified.get(token);
     if (known) {
-      if (known.expiresAtMs > this.clock.now().getTime()) return known.userId;
+      if (known.expiresAtMs > this.clock.now().getTime()) return known;
       this.verified.delete(token);
     }
     try {
@@ -79,17 +83,20 @@ export class JoseTokens implements TokenService {
         currentDate: this.clock.now(),
       });
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('no subject');
-      this.remember(token, payload.sub, (payload.exp as number) * 1000);
-      return payload.sub;
+      const version = payload.ver ?? 0;
+      if (typeof version !== 'number' || !Number.isInteger(version)) throw new Error('a version that is not one');
+      const claims = { userId: payload.sub, version };
+      this.remember(token, { ...claims, expiresAtMs: (payload.exp as number) * 1000 });
+      return claims;
     } catch {
       throw unauthenticated();
     }
   }
 
   /** Maps iterate in insertion order: dropping the first entry drops the oldest. */
-  private remember(token: string, userId: string, expiresAtMs: number): void {
+  private remember(token: string, verified: { userId: string; version: number; expiresAtMs: number }): void {
     if (this.verified.size >= VERIFIED_LIMIT) this.verified.delete(this.verified.keys().next().value as string);
-    this.verified.set(token, { userId, expiresAtMs });
+    this.verified.set(token, verified);
   }
 
   private keyFor(header: JWTHeaderParameters): Uint8Array {

@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'REQUEST.UNSUPPORTED_MEDIA_TYPE'
   | 'REQUEST.METHOD_NOT_ALLOWED'
   | 'REQUEST.TOO_LARGE'
+  | 'REQUEST.NOT_FOUND'
   | 'ACCOUNT.TAKEN'
   | 'AUTH.INVALID_CREDENTIALS'
   | 'AUTH.UNAUTHENTICATED'
@@ -108,3 +109,5 @@ export const imageNotReady = (status: string): AppError =>
   );
 
 export const imageNotRetryable = (why: string): AppError => new AppError('IMAGE.NOT_RETRYABLE', 409, why);
+
+export const notFound = (): AppError => new AppError('REQUEST.NOT_FOUND', 404, 'There is no such endpoint.');

@@ -68,6 +68,8 @@ export const originalKey = (userId: string, imageId: string): string => `u/${use
 /** A marker whose finalize event has processUpload take a failed image again (POST …/retry). */
 export const retryMarkerKey = (image: Pick<Image, 'userId' | 'id'>, unique: string): string =>
   `u/${image.userId}/${image.id}/retry-${unique}`;
+/** Everything stored for one user, in either bucket, starts with this. */
+export const userPrefix = (userId: string): string => `u/${userId}/`;
 /** Everything stored for one image, in either bucket, starts with this. */
 export const imagePrefix = (image: Pick<Image, 'userId' | 'id'>): string => `u/${image.userId}/${image.id}/`;
 export const resultKey = (image: Pick<Image, 'userId' | 'id'>): string => `u/${image.userId}/${image.id}/cutout.png`;

@@ -54,11 +54,11 @@ function stringField(body: Body, field: string, errors: FieldError[]): string | 
   return value;
 }
 
-function checkPassword(password: string, errors: FieldError[]): void {
+function checkPassword(password: string, errors: FieldError[], field = 'password'): void {
   const bytes = utf8Bytes(password);
   if (bytes < PASSWORD_MIN_BYTES || bytes > PASSWORD_MAX_BYTES) {
     errors.push({
-      field: 'password',
+      field,
       message: `must be ${PASSWORD_MIN_BYTES} to ${PASSWORD_MAX_BYTES} bytes long in UTF-8 (this one is ${bytes})`,
     });
   }
@@ -100,4 +100,30 @@ export function parseCredentials(input: unknown): Credentials {
   }
   if (errors.length > 0 || !login || !password) throw validationError(errors);
   return { login, password };
+}
+
+export interface PasswordChange {
+  currentPassword: string;
+  newPassword: string;
+}
+
+/** POST /api/account/password: the current password (checked by the caller) and a new one that fits the rules. */
+export function parsePasswordChange(input: unknown): PasswordChange {
+  const body = requireObject(input);
+  const errors = unknownFields(body, ['currentPassword', 'newPassword']);
+  const currentPassword = stringField(body, 'currentPassword', errors);
+  const newPassword = stringField(body, 'newPassword', errors);
+  if (newPassword !== undefined) checkPassword(newPassword, errors, 'newPassword');
+  if (errors.length > 0 || !currentPassword || !newPassword) throw validationError(errors);
+  return { currentPassword, newPassword };
+}
+
+/** DELETE /api/account: the username typed again, and the password. */
+export function parseAccountDeletion(input: unknown): { username: string; password: string } {
+  const body = requireObject(input);
+  const errors = unknownFields(body, ['username', 'password']);
+  const username = stringField(body, 'username', errors);
+  const password = stringField(body, 'password', errors);
+  if (errors.length > 0 || !username || !password) throw validationError(errors);
+  return { username, password };
 }

@@ -7,9 +7,10 @@ import type { IssuedToken, User } from '../ports';
 export async function requireUser(req: Request, deps: Pick<Deps, 'tokens' | 'users'>): Promise<User> {
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i.exec(req.headers.authorization ?? '');
   if (!match?.[1]) throw unauthenticated();
-  const userId = await deps.tokens.verify(match[1]);
+  const { userId, version } = await deps.tokens.verifyClaims(match[1]);
   const user = await (await deps.users()).findById(userId);
-  if (!user) throw unauthenticated();
+  // A password change, a sign-out everywhere or a deletion ended every earlier token.
+  if (!user || user.tokenVersion !== version) throw unauthenticated();
   return user;
 }
 

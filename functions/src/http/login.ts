@@ -31,7 +31,7 @@ export const makeLoginHandler = (deps: DepsProvider) =>
       }
       await limiter.reset(account);
       log.info('Signed in', { userId: user.id });
-      return { status: 200, body: sessionJson(user, await deps.tokens.issue(user.id)) };
+      return { status: 200, body: sessionJson(user, await deps.tokens.issue(user.id, user.tokenVersion)) };
     },
   });
 

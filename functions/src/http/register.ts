@@ -21,7 +21,7 @@ export const makeRegisterHandler = (deps: DepsProvider) =>
         createdAt: deps.clock.now(),
       });
       log.info('Account registered', { userId: user.id });
-      return { status: 201, body: sessionJson(user, await deps.tokens.issue(user.id)) };
+      return { status: 201, body: sessionJson(user, await deps.tokens.issue(user.id, user.tokenVersion)) };
     },
   });
 

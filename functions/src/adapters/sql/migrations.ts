@@ -84,6 +84,14 @@ function migrations(dialect: SqlDialect, sql: typeof Sql): Record<string, Migrat
           .execute();
       },
     },
+    '0005-user-token-version': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('users')
+          .addColumn('token_version', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

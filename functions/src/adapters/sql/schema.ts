@@ -10,6 +10,8 @@ export interface UsersTable {
   username_key: string;
   password_hash: string;
   created_at: number;
+  /** Bumped to end every token issued so far (password change, sign-out everywhere). */
+  token_version: Generated<number>;
 }
 
 export interface ImagesTable {

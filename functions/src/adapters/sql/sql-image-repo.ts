@@ -228,6 +228,12 @@ export class SqlImageRepo implements ImageRepo {
     return Number(result.numDeletedRows) > 0;
   }
 
+  async deleteAllOf(userId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('images').select('id').where('user_id', '=', userId).execute();
+    await this.db.deleteFrom('images').where('user_id', '=', userId).execute();
+    return rows.map((row) => row.id);
+  }
+
   async findById(id: string): Promise<Image | undefined> {
     const [row] = await this.byId({ id });
     return row && toImage(row);
