@@ -13,7 +13,7 @@ resource "google_storage_bucket_object" "functions" {
   source = data.archive_file.functions.output_path
 }
 
-# register, login, upload, images, edit, account and delete: reached through the Firebase Hosting rewrites
+# register, login, upload, images, edit, archive, account and delete: reached through the Firebase Hosting rewrites
 # /api/<name>, so their ingress is open and their Cloud Run services public (iam.tf).
 resource "google_cloudfunctions2_function" "http" {
   for_each = { for name, fn in local.functions : name => fn if fn.trigger == "http" }

@@ -104,6 +104,19 @@ resource "google_storage_bucket_iam_member" "edit_writes_results" {
   member = "serviceAccount:${google_service_account.function["edit"].email}"
 }
 
+# archive reads originals (a blurred background) and stores the renders it makes.
+resource "google_storage_bucket_iam_member" "archive_reads_uploads" {
+  bucket = google_storage_bucket.uploads.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.function["archive"].email}"
+}
+
+resource "google_storage_bucket_iam_member" "archive_writes_results" {
+  bucket = google_storage_bucket.results.name
+  role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.function["archive"].email}"
+}
+
 # account deletes everything a user has in both buckets when the account is deleted.
 resource "google_storage_bucket_iam_member" "account_deletes_uploads" {
   bucket = google_storage_bucket.uploads.name
@@ -154,7 +167,7 @@ resource "google_service_account_iam_member" "signs_as_itself" {
 
 # Secrets, each readable only by the functions that use it.
 resource "google_secret_manager_secret_iam_member" "token_signing_key" {
-  for_each = toset(["register", "login", "upload", "images", "edit", "account", "delete"])
+  for_each = toset(["register", "login", "upload", "images", "edit", "archive", "account", "delete"])
 
   project   = google_secret_manager_secret.token_signing_key.project
   secret_id = google_secret_manager_secret.token_signing_key.secret_id
@@ -163,7 +176,7 @@ resource "google_secret_manager_secret_iam_member" "token_signing_key" {
 }
 
 resource "google_secret_manager_secret_iam_member" "token_signing_key_previous" {
-  for_each = toset(["register", "login", "upload", "images", "edit", "account", "delete"])
+  for_each = toset(["register", "login", "upload", "images", "edit", "archive", "account", "delete"])
 
   project   = google_secret_manager_secret.token_signing_key_previous.project
   secret_id = google_secret_manager_secret.token_signing_key_previous.secret_id

@@ -76,6 +76,16 @@ locals {
       secrets         = ["TOKEN_SIGNING_KEY", "TOKEN_SIGNING_KEY_PREVIOUS"]
       env             = {}
     }
+    archive = {
+      trigger         = "http"
+      memory          = "2Gi"
+      cpu             = "1"
+      timeout_seconds = 300
+      concurrency     = 2
+      db_pool_size    = 2
+      secrets         = ["TOKEN_SIGNING_KEY", "TOKEN_SIGNING_KEY_PREVIOUS"]
+      env             = {}
+    }
     account = {
       trigger         = "http"
       memory          = "512Mi"
@@ -119,7 +129,9 @@ locals {
   # edit renders whole cutouts (a 50-megapixel one holds about 1 GiB of pixels while it is laid
   # over its background and encoded): 2 GiB and two requests at a time; a repeated render is a
   # signed URL and costs next to nothing. account checks and hashes passwords (bcrypt, a whole
-  # CPU each) and deletes whole accounts: two requests at a time, two minutes each.
+  # CPU each) and deletes whole accounts: two requests at a time, two minutes each. archive
+  # streams ZIPs of up to 100 images, rendering those whose edits have no render yet: edit's
+  # memory, five minutes.
 
   # Cloud SQL connections, with the default max instances:
   #   register       10 x 2 =  20
@@ -127,10 +139,11 @@ locals {
   #   upload         10 x 4 =  40
   #   images         10 x 4 =  40
   #   edit            5 x 2 =  10
+  #   archive         5 x 2 =  10
   #   account         5 x 2 =  10
   #   delete          5 x 2 =  10
   #   processUpload  20 x 2 =  40
-  #   total                   190  <=  250 (max_connections) - 20 (reserved) = 230
+  #   total                   200  <=  250 (max_connections) - 20 (reserved) = 230
   # The reserve is for the migrator (npm run migrate), an operator's session and Cloud SQL itself.
   sql_reserved_connections = 20
   sql_connection_budget    = var.sql_max_connections - local.sql_reserved_connections

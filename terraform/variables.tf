@@ -95,17 +95,18 @@ variable "function_max_instances" {
     images        = 10
     edit          = 5
     account       = 5
+    archive       = 5
     delete        = 5
     processUpload = 20
   }
 
   validation {
     condition = (
-      length(var.function_max_instances) == 8 &&
-      alltrue([for name in ["register", "login", "upload", "images", "edit", "account", "delete", "processUpload"] : contains(keys(var.function_max_instances), name)]) &&
+      length(var.function_max_instances) == 9 &&
+      alltrue([for name in ["register", "login", "upload", "images", "edit", "archive", "account", "delete", "processUpload"] : contains(keys(var.function_max_instances), name)]) &&
       alltrue([for count in values(var.function_max_instances) : count >= 1 && count <= 100])
     )
-    error_message = "The function_max_instances must give each of register, login, upload, images, edit, account, delete and processUpload a count from 1 to 100."
+    error_message = "The function_max_instances must give each of register, login, upload, images, edit, archive, account, delete and processUpload a count from 1 to 100."
   }
 }
 

@@ -1,6 +1,7 @@
 import { cloudEvent, http } from '@google-cloud/functions-framework';
 import { processUpload } from './events/process-upload';
 import { account } from './http/account';
+import { archive } from './http/archive';
 import { delete as deleteImage } from './http/delete';
 import { edit } from './http/edit';
 import { images } from './http/images';
@@ -15,5 +16,6 @@ http('upload', upload);
 http('images', images);
 http('edit', edit);
 http('account', account);
+http('archive', archive);
 http('delete', deleteImage);
 cloudEvent('processUpload', processUpload);

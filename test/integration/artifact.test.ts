@@ -14,7 +14,7 @@ import { buildFunctions } from '../../scripts/build';
 import { imageRow } from '../support/image-rows';
 import { TEST_SIGNING_KEY } from '../support/stack';
 
-const FUNCTIONS = ['register', 'login', 'upload', 'images', 'edit', 'account', 'delete', 'processUpload'];
+const FUNCTIONS = ['register', 'login', 'upload', 'images', 'edit', 'archive', 'account', 'delete', 'processUpload'];
 
 /**
  * Run in a fresh Node process: loads the bundle, serves one GET of the gallery, and prints the

@@ -3,6 +3,7 @@ import type { StorageObjectData } from '../../functions/src/core/process-guard';
 import type { Deps } from '../../functions/src/deps';
 import { makeProcessUpload } from '../../functions/src/events/process-upload';
 import { makeAccountHandler } from '../../functions/src/http/account';
+import { makeArchiveHandler } from '../../functions/src/http/archive';
 import { makeDeleteHandler } from '../../functions/src/http/delete';
 import { makeEditHandler } from '../../functions/src/http/edit';
 import { makeImagesHandler } from '../../functions/src/http/images';
@@ -17,6 +18,7 @@ const HANDLERS = {
   images: makeImagesHandler,
   edit: makeEditHandler,
   account: makeAccountHandler,
+  archive: makeArchiveHandler,
   delete: makeDeleteHandler,
 };
 

@@ -585,7 +585,9 @@ describe('IAM', () => {
     expect(squash(String(httpResource().for_each))).toBe(
       '${{ for name, fn in local.functions : name => fn if fn.trigger == "http" }}',
     );
-    expect(sorted(httpNames())).toEqual(sorted(['register', 'login', 'upload', 'images', 'edit', 'account', 'delete']));
+    expect(sorted(httpNames())).toEqual(
+      sorted(['register', 'login', 'upload', 'images', 'edit', 'archive', 'account', 'delete']),
+    );
   });
 
   it('grants project-wide only what has no narrower scope, and never a storage role', () => {
@@ -618,6 +620,8 @@ describe('IAM', () => {
         'images results roles/storage.objectViewer',
         'edit uploads roles/storage.objectViewer',
         'edit results roles/storage.objectUser',
+        'archive uploads roles/storage.objectViewer',
+        'archive results roles/storage.objectUser',
         'account uploads roles/storage.objectUser',
         'account results roles/storage.objectUser',
         'delete uploads roles/storage.objectUser',
@@ -808,7 +812,7 @@ describe('functions', () => {
   const secretValues = (keys: string[]): Env =>
     Object.fromEntries(keys.map((key) => [key, `placeholder-${key.toLowerCase()}`.padEnd(40, '-')]));
 
-  it.each(['register', 'login', 'upload', 'images', 'edit', 'account', 'delete', 'processUpload'])(
+  it.each(['register', 'login', 'upload', 'images', 'edit', 'archive', 'account', 'delete', 'processUpload'])(
     'gives %s a configuration config.ts accepts in production',
     (name) => {
       const variants: Array<Record<string, Json>> = [{}, { token_signing_key_previous_version: '2' }, SELF_HOSTED];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFormat, RENDER_TYPES, renderName, type RenderFormat } from '../core/edits';
+import { DEFAULT_EDITS, readFormat, RENDER_TYPES, renderName, type RenderFormat } from '../core/edits';
 import { originalKey, renderKey, resultKey, type Image, type StoredRender } from '../core/image';
 import type { Deps } from '../deps';
 import type { Logger } from '../logger';
@@ -46,7 +46,7 @@ async function make(deps: Deps, image: Image, format: RenderFormat, key: string)
  * it was made for: a render of settings that changed meanwhile (or of an image deleted
  * meanwhile) is taken back and, while the image lasts, made again from the new settings.
  */
-async function storedRender(deps: Deps, log: Logger, start: Image, format: RenderFormat): Promise<StoredRender> {
+export async function storedRender(deps: Deps, log: Logger, start: Image, format: RenderFormat): Promise<StoredRender> {
   const repo = await deps.images();
   let image = start;
   for (let attempt = 1; ; attempt += 1) {
@@ -67,6 +67,16 @@ async function storedRender(deps: Deps, log: Logger, start: Image, format: Rende
     if (attempt >= TRIES) throw new Error(`Image ${image.id} kept changing while it was rendered`);
     image = await editableImage(deps, image.id, image.userId);
   }
+}
+
+/**
+ * The bytes of a render: the stored cutout itself when nothing was edited and the format is
+ * its own, else the stored render (made first if there is none).
+ */
+export async function renderedBytes(deps: Deps, log: Logger, image: Image, format: RenderFormat): Promise<Buffer> {
+  const results = await deps.results();
+  const unedited = format === 'png' && !image.maskKey && JSON.stringify(image.edits) === JSON.stringify(DEFAULT_EDITS);
+  return results.read(unedited ? resultKey(image) : (await storedRender(deps, log, image, format)).key);
 }
 
 /** GET /api/images/{id}/render?format=…: a signed URL of the stored render. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { methodNotAllowed } from '../core/errors';
 import { PROBLEM_JSON, toProblem } from '../core/problem';
@@ -21,7 +22,7 @@ export interface Context {
 
 export interface Reply {
   status: number;
-  /** Serialised to JSON; JSON bytes already made are sent as they are. */
+  /** Serialised to JSON; JSON bytes already made are sent as they are; a stream is piped. */
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -75,6 +76,13 @@ export function httpFunction(getDeps: DepsProvider, routes: Partial<Record<Metho
  * `Cache-Control: no-store` makes worthless, and a gallery page is tens of kilobytes.
  */
 function send(res: Response, requestId: string, reply: Reply): void {
+  if (reply.body instanceof Readable) {
+    res.writeHead(reply.status, { ...apiHeaders(requestId), ...reply.headers });
+    // Headers are gone once it flows: a failure midway can only cut the response short.
+    reply.body.on('error', () => res.destroy());
+    reply.body.pipe(res);
+    return;
+  }
   const body =
     reply.body === undefined || Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(JSON.stringify(reply.body));
   const headers: Record<string, string | number> = {
