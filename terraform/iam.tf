@@ -40,10 +40,10 @@ resource "google_project_iam_member" "sql_instance_user" {
 }
 
 # Firestore: login and account (sign-in throttling), upload (daily quota, reopening a job for a
-# retry), delete and account (forget jobs) and processUpload (the job ledger). register, images
-# and edit never touch it.
+# retry), images (giving an abandoned upload's quota back), delete and account (forget jobs) and
+# processUpload (the job ledger). register, edit and archive never touch it.
 resource "google_project_iam_member" "datastore_user" {
-  for_each = toset(["login", "account", "upload", "delete", "processUpload"])
+  for_each = toset(["login", "account", "upload", "images", "delete", "processUpload"])
 
   project = var.project_id
   role    = "roles/datastore.user"

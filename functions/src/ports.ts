@@ -65,6 +65,8 @@ export interface RateLimiter {
   retryAfter(keys: RateKey[]): Promise<number | undefined>;
   hit(keys: RateKey[]): Promise<void>;
   reset(key: RateKey): Promise<void>;
+  /** Takes back one hit made at `at`, if its window is still the current one (an upload that never came). */
+  giveBack(key: RateKey, at: Date): Promise<void>;
 }
 
 export interface Clock {

@@ -12,6 +12,7 @@ import {
 } from '../../functions/src/core/image';
 import { signUp as signUpAs } from '../support/accounts';
 import { databaseKinds } from '../support/environment';
+import { openFirestore } from '../../functions/src/adapters/firestore';
 import { registerHttpFunctions } from '../support/functions';
 import { PNG_1X1 } from '../support/images';
 import { ManualClock, RESULTS_BUCKET, startTestStack, UPLOADS_BUCKET, type TestStack } from '../support/stack';
@@ -280,6 +281,28 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
         .where('id', '=', id)
         .executeTakeFirst(),
     ).toEqual({ status: 'failed', error_code: 'IMAGE.EXPIRED' });
+  });
+
+  it('settles an upload that never arrived as failed, and gives its unit of the quota back', async () => {
+    const { userId, auth } = await signUp();
+    const quota = await stack.deps.uploadQuota();
+    const counted = { scope: 'upload', subject: userId };
+    // Two issued today; one of them an hour and more ago, its signed URL long expired.
+    await quota.hit([counted, counted]);
+    const db = await openFirestore(stack.deps.config);
+    const count = async () =>
+      (await db.collection('rateLimits').get()).docs
+        .filter((doc) => doc.id.startsWith('upload:'))
+        .reduce((sum, doc) => sum + Number(doc.get('count')), 0);
+    const before = await count();
+    // Just past the settling age (URL lifetime + event age); a day's quota only takes back its own day's uploads.
+    const createdAt = new Date(Date.now() - 3_700_000);
+    const sameDay = createdAt.toISOString().slice(0, 10) === new Date().toISOString().slice(0, 10);
+    const abandoned = await seedRow(userId, createdAt);
+    const { body } = await get(auth, `/api/images/${abandoned}`).expect(200);
+    expect(body.image).toMatchObject({ status: 'failed', error: { code: 'IMAGE.EXPIRED' } });
+    expect(await count()).toBe(sameDay ? before - 1 : before);
+    await db.terminate();
   });
 
   it('answers ids of other shapes with 404, never 500', async () => {

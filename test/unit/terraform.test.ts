@@ -594,7 +594,7 @@ describe('IAM', () => {
     const allowed: Record<string, string[]> = {
       'roles/cloudsql.client': sorted(Object.keys(rows)),
       'roles/cloudsql.instanceUser': sorted(Object.keys(rows)),
-      'roles/datastore.user': sorted(['login', 'account', 'upload', 'delete', 'processUpload']),
+      'roles/datastore.user': sorted(['login', 'account', 'upload', 'images', 'delete', 'processUpload']),
       'roles/eventarc.eventReceiver': ['events'],
       'roles/pubsub.publisher': ['storage-agent'],
     };

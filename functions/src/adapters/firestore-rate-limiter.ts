@@ -11,6 +11,7 @@ export interface RateLimits {
 
 /** The collection; Terraform gives its `expireAt` field a TTL policy, so stale windows disappear. */
 export const RATE_LIMIT_COLLECTION = 'rateLimits';
+const NOT_FOUND = 5;
 
 /**
  * Failure counters in Firestore, one document per key and fixed window. Documents are only
@@ -54,6 +55,17 @@ export class FirestoreRateLimiter implements RateLimiter {
   async reset(key: RateKey): Promise<void> {
     const window = currentWindow(this.clock.now(), this.policy.windowSeconds);
     await this.doc(key, window.index).delete();
+  }
+
+  async giveBack(key: RateKey, at: Date): Promise<void> {
+    const window = currentWindow(this.clock.now(), this.policy.windowSeconds);
+    if (currentWindow(at, this.policy.windowSeconds).index !== window.index) return;
+    // update(), not set(): a counter that is gone (expired) is not brought back below zero.
+    await this.doc(key, window.index)
+      .update({ count: FieldValue.increment(-1) })
+      .catch((error: { code?: unknown }) => {
+        if (error.code !== NOT_FOUND) throw error;
+      });
   }
 
   private doc(key: RateKey, windowIndex: number) {

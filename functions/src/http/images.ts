@@ -22,7 +22,11 @@ function pageSize(raw: unknown): number {
   return size;
 }
 
-/** Marks the images that can no longer finish as failed, so nobody waits on them forever. */
+/**
+ * Marks the images that can no longer finish as failed, so nobody waits on them forever. An
+ * upload whose bytes never came gives its unit of the day's quota back. (It leaves no partial
+ * object: a signed PUT is one request, which stores all of the bytes or none.)
+ */
 async function settle(images: Image[], deps: Deps): Promise<Image[]> {
   const now = deps.clock.now();
   const limits = {
@@ -35,6 +39,10 @@ async function settle(images: Image[], deps: Deps): Promise<Image[]> {
     const reason = strandedReason(image, now, limits);
     if (!reason) return image;
     writes.push(deps.images().then((repo) => repo.markFailed(image.id, reason, now)));
+    if (image.status === 'awaiting_upload')
+      writes.push(
+        deps.uploadQuota().then((quota) => quota.giveBack({ scope: 'upload', subject: image.userId }, image.createdAt)),
+      );
     return { ...image, status: 'failed', error: reason, updatedAt: now, processedAt: now };
   });
   await Promise.all(writes);
