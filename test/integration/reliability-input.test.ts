@@ -6,13 +6,13 @@ import { databaseKinds } from '../support/environment';
 import { registerHttpFunctions } from '../support/functions';
 import { startTestStack, type TestStack } from '../support/stack';
 
-const under = registerHttpFunctions(['register', 'login', 'upload', 'images', 'edit', 'delete']);
+const under = registerHttpFunctions(['register', 'login', 'upload', 'images', 'edit', 'account', 'archive', 'delete']);
 
 /** What each status may carry: the right code, as problem+json. */
 const CODES: Record<number, RegExp> = {
   400: /^REQUEST\.(VALIDATION|MALFORMED)$/,
   401: /^AUTH\.(INVALID_CREDENTIALS|UNAUTHENTICATED)$/,
-  404: /^IMAGE\.NOT_FOUND$/,
+  404: /^(IMAGE|REQUEST)\.NOT_FOUND$/,
   405: /^REQUEST\.METHOD_NOT_ALLOWED$/,
   409: /^(ACCOUNT\.TAKEN|IMAGE\.NOT_READY)$/,
   413: /^(REQUEST|UPLOAD)\.TOO_LARGE$/,
@@ -154,6 +154,31 @@ describe.each(databaseKinds())('bad input on every endpoint (%s)', (kind) => {
             .send(JSON.stringify(body));
           // No image of this user has a cutout, so nothing here can succeed.
           expectClientAnswer(res, []);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('account and archive answer any path, method and body with 4xx problems or success', async () => {
+    const encodable = NASTY.filter((s) => s.isWellFormed()).map((s) => encodeURIComponent(s));
+    // Not "sessions": its DELETE would end this suite's session, which is what it is for.
+    const segment = fc.oneof(fc.constantFrom('', 'password', ...encodable), fc.webSegment());
+    const method = fc.constantFrom('get', 'post', 'delete', 'patch');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('account', 'archive'),
+        segment,
+        method,
+        jsonValue,
+        async (fn, sub, verb, body) => {
+          const agent = request(getTestServer(fn));
+          const res = await agent[verb](`/api/${fn}/${sub}`)
+            .set('Authorization', auth)
+            .set('Content-Type', 'application/json')
+            .send(JSON.stringify(body));
+          // Only reading the account succeeds: the bodies here never hold the right password or ids.
+          expectClientAnswer(res, fn === 'account' && verb === 'get' && sub === '' ? [200] : []);
         },
       ),
       RUNS,
