@@ -1,17 +1,5 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx, like `npm start`; this is its executable entry.
+// In the checkout (`npm run bgremove`) the CLI's TypeScript runs through tsx, like `npm start`;
+// the installable package runs the bundle built from the same cli.ts (scripts/build-cli.ts).
 require('tsx/cjs');
-const { run } = require('./main.ts');
-
-run(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  env: process.env,
-}).then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+require('./cli.ts');

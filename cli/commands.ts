@@ -1,191 +1,65 @@
-import { createReadStream, openSync, readSync, closeSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import type { Edits } from '../functions/src/core/edits';
-import { sniffImageType } from '../functions/src/core/image';
-import { Api, ApiError, UsageError, type ImageView, type RenderView } from './api';
-import { explainRefusal, renderName, type RenderFormat } from './edits';
-import { progressBar } from './progress';
-import { forgetSession, saveSession, type Session } from './token-store';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Api, ApiError, type ImageView } from './api';
+import { renderName, type RenderFormat } from './edits';
+import { authed, loginHint, sessionFor, type Io } from './io';
+import { forgetSession, saveSession } from './token-store';
+import { imagePath, render, save } from './transfer';
 
-export interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  readSecret(prompt: string): Promise<string>;
-  sessionFile: string;
-  session: Session | undefined;
-  api: string;
-}
+export { type Io } from './io';
+export { upload } from './upload';
 
-export { UsageError };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function authed(io: Io): Api {
-  // The token is only ever sent to the service that issued it.
-  if (!io.session || io.session.api !== io.api)
-    throw new ApiError(401, 'AUTH.UNAUTHENTICATED', `not signed in to ${io.api}`);
-  return new Api(io.session.api, io.session.token);
+interface User {
+  username: string;
+  email?: string;
 }
 
 export async function login(io: Io, args: { email?: string }): Promise<void> {
   const email = args.email ?? (await io.readSecret('Email or username: '));
   const password = await io.readSecret('Password: ');
-  const api = new Api(io.api);
-  const session = await api.call<{ token: string; expiresAt: string; user: { username: string } }>(
-    'POST',
-    '/api/login',
-    { email, password },
-  );
+  const session = await new Api(io.api).call<{ token: string; expiresAt: string; user: User }>('POST', '/api/login', {
+    email,
+    password,
+  });
   saveSession(io.sessionFile, {
     api: io.api,
     token: session.token,
     expiresAt: session.expiresAt,
     username: session.user.username,
   });
-  io.stdout.write(`Signed in as ${session.user.username} (until ${session.expiresAt}).\n`);
+  io.stdout.write(`Signed in to ${io.api} as ${session.user.username} (until ${session.expiresAt}).\n`);
 }
 
 export function logout(io: Io): void {
+  const was = io.session ? ` from ${io.session.api}` : '';
   forgetSession(io.sessionFile);
-  io.stdout.write('Signed out.\n');
-}
-
-function sniffFile(path: string): string {
-  const fd = openSync(path, 'r');
-  const head = Buffer.alloc(12);
-  try {
-    readSync(fd, head, 0, 12, 0);
-  } finally {
-    closeSync(fd);
-  }
-  const type = sniffImageType(head);
-  if (!type) throw new UsageError(`${path}: not a JPEG, PNG or WebP image`);
-  return type;
-}
-
-async function put(url: string, headers: Record<string, string>, path: string, size: number, io: Io): Promise<void> {
-  const report = progressBar(basename(path), size, io.stderr);
-  let sent = 0;
-  const counted = createReadStream(path).pipe(
-    new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        sent += chunk.length;
-        report(sent);
-        done(null, chunk);
-      },
-    }),
-  );
-  const response = await fetch(url, {
-    method: 'PUT',
-    headers,
-    body: Readable.toWeb(counted) as ReadableStream,
-    duplex: 'half',
-  } as RequestInit);
-  if (!response.ok)
-    throw new ApiError(response.status, 'STORAGE', `the bucket refused the upload (${response.status})`);
-  report(size);
-}
-
-async function waitForResult(api: Api, id: string, timeoutMs: number): Promise<ImageView> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 500; Date.now() < deadline; delay = Math.min(delay * 2, 4000)) {
-    const { image } = await api.call<{ image: ImageView }>('GET', `/api/images/${id}`);
-    if (image.status === 'done' || image.status === 'failed') return image;
-    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
-  }
-  throw new ApiError(0, 'TIMEOUT', `still processing after ${timeoutMs / 1000} s; try: bgremove download ${id}`);
-}
-
-async function save(url: string, path: string, expectedBytes?: number): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch {
-    throw new ApiError(0, 'NETWORK', `cannot reach the download URL ${new URL(url).origin}`);
-  }
-  if (!response.ok) throw new ApiError(response.status, 'STORAGE', `download failed (${response.status})`);
-  const bytes = Buffer.from(await response.arrayBuffer());
-  if (expectedBytes !== undefined && bytes.length !== expectedBytes)
-    throw new ApiError(0, 'STORAGE', `download incomplete: ${bytes.length} of ${expectedBytes} bytes`);
-  writeFileSync(path, bytes);
-}
-
-const imagePath = (id: string, rest = '') => `/api/images/${encodeURIComponent(id)}${rest}`;
-
-/** The image rendered with its saved edits in `format`, as a signed URL (docs/api.md, "Edits"). */
-async function render(api: Api, id: string, format: RenderFormat): Promise<RenderView> {
-  const { render } = await api.call<{ render: RenderView }>('GET', imagePath(id, `/render?format=${format}`));
-  return render;
-}
-
-export interface UploadArgs {
-  files: string[];
-  type?: string;
-  out?: string;
-  download: boolean;
-  timeoutSeconds: number;
-  /** Saved with each image once its cutout is done (a PATCH of only these fields). */
-  edits?: Partial<Edits>;
-  /** Saves a render in this format; without it and without edits, the cutout as it came. */
-  format?: RenderFormat;
+  io.stdout.write(`Signed out${was}.\n`);
 }
 
 /**
- * Each file: signed URL, PUT with progress, wait for the cutout, apply the edits if any, save
- * the render (or the plain cutout) beside the input. Returns failures.
+ * Who is signed in to the service: the account the service names for the token (GET
+ * /api/account) when it answers that, else the username stored at sign-in. A token the
+ * service refuses is not a session.
  */
-export async function upload(io: Io, args: UploadArgs): Promise<number> {
-  const api = authed(io);
-  let failures = 0;
-  for (const path of args.files) {
-    try {
-      const size = statSync(path).size;
-      const contentType = sniffFile(path);
-      // The background is an edit now, never a remover option: the remover makes one cutout.
-      const options = args.type ? { type: args.type } : {};
-      const issued = await api.call<{ image: ImageView; upload: { url: string; headers: Record<string, string> } }>(
-        'POST',
-        '/api/upload',
-        {
-          filename: basename(path),
-          contentType,
-          size,
-          options,
-        },
+export async function whoami(io: Io): Promise<void> {
+  const session = sessionFor(io);
+  let user: User = { username: session.username };
+  try {
+    const answer = await new Api(io.api, session.token).call<{ user?: User }>('GET', '/api/account');
+    if (typeof answer.user?.username === 'string') user = answer.user;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.status === 401)
+      throw new ApiError(
+        401,
+        'AUTH.UNAUTHENTICATED',
+        `the session for ${io.api} is no longer valid (expired or signed out) — ${loginHint(io.api)}`,
       );
-      await put(issued.upload.url, issued.upload.headers, path, size, io);
-      if (!args.download) {
-        io.stdout.write(`${path}\t${issued.image.id}\tuploaded\n`);
-        continue;
-      }
-      const image = await waitForResult(api, issued.image.id, args.timeoutSeconds * 1000);
-      if (image.status === 'failed' || !image.downloadUrl)
-        throw new ApiError(0, image.error?.code ?? 'FAILED', image.error?.message ?? 'processing failed');
-      const format = args.format ?? 'png';
-      const target = join(args.out ?? dirname(path), renderName(basename(path), format));
-      if (!args.edits && !args.format) {
-        // Nothing to render: the cutout as the remover made it is the default render.
-        await save(image.downloadUrl, target);
-      } else {
-        if (args.edits) {
-          await api.call('PATCH', imagePath(image.id, '/edits'), args.edits).catch((error: unknown) => {
-            if (!(error instanceof ApiError)) throw error;
-            const refusal = explainRefusal(error);
-            throw new ApiError(refusal.status, refusal.code, `${refusal.message} (the cutout is image ${image.id})`);
-          });
-        }
-        const made = await render(api, image.id, format);
-        await save(made.url, target, made.bytes);
-      }
-      io.stdout.write(`${path}\t${image.id}\t${target}\n`);
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      failures += 1;
-      io.stderr.write(`${path}: ${(error as Error).message}\n`);
-    }
+    // A service without /api/account, or out of reach: the stored name is still the answer.
+    if (error.status === 0) io.stderr.write(`bgremove: ${error.message} (showing the stored session)\n`);
   }
-  return failures;
+  const email = user.email ? ` <${user.email}>` : '';
+  io.stdout.write(`Signed in to ${io.api} as ${user.username}${email} (until ${session.expiresAt}).\n`);
 }
 
 export async function list(io: Io, args: { all: boolean }): Promise<void> {
@@ -205,9 +79,12 @@ export async function list(io: Io, args: { all: boolean }): Promise<void> {
 /**
  * Saves the image rendered with its saved edits in `format`, as `out` (a file, or a folder to
  * put the default name in) or by default as the original's name with -nobg/-mask and the
- * format's extension, in the current folder.
+ * format's extension, in the current folder. An existing file is kept unless `force`.
  */
-export async function download(io: Io, args: { id: string; out?: string; format: RenderFormat }): Promise<void> {
+export async function download(
+  io: Io,
+  args: { id: string; out?: string; format: RenderFormat; force: boolean },
+): Promise<void> {
   const api = authed(io);
   const { image } = await api.call<{ image: ImageView }>('GET', imagePath(args.id));
   if (image.status !== 'done')
@@ -215,8 +92,11 @@ export async function download(io: Io, args: { id: string; out?: string; format:
   const intoFolder = args.out !== undefined && (/[/\\]$/.test(args.out) || isFolder(args.out));
   const target =
     args.out !== undefined && !intoFolder ? args.out : join(args.out ?? '', renderName(image.filename, args.format));
+  // Checked before the render is made, and again as the file is created (save).
+  if (!args.force && existsSync(target))
+    throw new ApiError(0, 'FILE.EXISTS', `${target} already exists: add --force to overwrite it`);
   const made = await render(api, image.id, args.format);
-  await save(made.url, target, made.bytes);
+  await save(made.url, target, args.force, made.bytes);
   io.stdout.write(`${target}\n`);
 }
 

@@ -1,70 +1,16 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { ApiError } from './api';
-import { download, list, login, logout, remove, upload, UsageError, type Io } from './commands';
+import { ApiError, UsageError } from './api';
+import { MAX_JOBS } from './batch';
+import { download, list, login, logout, remove, upload, whoami, type Io } from './commands';
 import { editsFromFlags, formatOfPath, parseFormat, suitsFormat, type EditFlags } from './edits';
+import { HELP } from './help';
+import { describeApiError } from './io';
+import { version } from './package.json';
+import { DEFAULT_API, normaliseApi } from './service-url';
 import { loadSession, sessionFile } from './token-store';
-
-const HELP: Record<string, string> = {
-  '': `bgremove — background removal from the command line
-
-Usage: bgremove <command> [options]
-
-Commands:
-  login                 sign in (asks for email or username and password)
-  upload <files…>       upload images, wait for the cutouts, save them beside the inputs,
-                        edited if asked (--bg, --blur, --crop, --format…)
-  list                  list your images, newest first
-  download <id>         save an image as rendered with its edits (--format png|jpg|webp|mask)
-  delete <id>           delete an image, its cutout and its renders
-  logout                forget the stored session
-
-Options for every command:
-  --api <url>           the service (default: the signed-in one, else http://localhost:8080)
-  -h, --help            help for a command
-
-The session is kept in $XDG_CONFIG_HOME/bgremove/session.json (mode 0600).`,
-  login: `Usage: bgremove login [--email <email or username>]
-The password is asked for (or read from standard input when it is not a terminal).`,
-  upload: `Usage: bgremove upload <files…> [options] [edits]
-Uploads each JPEG, PNG or WebP (at most 22 MB) straight to the bucket through a signed URL,
-waits for its cutout and saves it next to the input (or in --out) as <name>-nobg.<format>
-(<name>-mask.png for --format mask). Prints: file, image id, saved file.
-
-Options:
-  --type auto|person|product|car  what the photos show (default auto)
-  --out <dir>                     save the results in this folder
-  --no-wait                       upload and print the image ids without waiting (no edits)
-  --timeout <seconds>             how long to wait for each cutout (default 120)
-  --format png|jpg|webp|mask      the file saved (default png); mask is the cutout's
-                                  opacity as a grey PNG
-
-Edits, saved with each image and rendered by the service from its cutout (the remover is
-asked once; bgremove download renders the same edits again in any format):
-  --bg rrggbb|transparent         a background colour, e.g. --bg ffffff
-  --blur <1–100>                  the photo itself, blurred, as background (radius in px)
-  --crop                          crop to the subject
-  --margin <0–50>%|<0–500>px      space around the subject when cropping, in % of its
-                                  longer side or in px (default 0)
-  --scale <10–100>%               the subject's size as a share of the canvas (centred)
-  --position center|<x>%[,<y>%]   where the subject sits, 0–100% across and down
-  --size full|preview|<px>        the longest side, 16–10000 px, never enlarged;
-                                  preview is about 0.25 megapixels (default full)
-  --quality <1–100>               JPEG and WebP quality (default 90)
-
-Example: bgremove upload photo.jpg --bg ffffff --format jpg --crop --margin 5%
-  saves photo-nobg.jpg: the subject on white, cropped to it with a 5% margin.`,
-  list: 'Usage: bgremove list [--all]\nPrints id, status, time and file name; --all follows every page.',
-  download: `Usage: bgremove download <id> [--format png|jpg|webp|mask] [--out <file or dir>]
-Saves the image rendered with its saved edits (background, crop, size…, as set by
-bgremove upload or on the web page). The format defaults to that of the --out file's
-extension, else png; mask is the cutout's opacity as a grey PNG. Without --out (or with a
-folder) the file is named after the original: photo-nobg.png, photo-nobg.jpg, photo-mask.png.`,
-  delete:
-    'Usage: bgremove delete <id>\nDeletes the original, the cutout, its renders and the thumbnail. It cannot be undone.',
-  logout: 'Usage: bgremove logout',
-};
+import { fileProblem } from './transfer';
 
 export interface Streams {
   stdout: NodeJS.WritableStream;
@@ -75,7 +21,8 @@ export interface Streams {
 
 /** Reads one line; on a terminal the answer to a password prompt is not echoed. */
 function secretReader(streams: Streams): (prompt: string) => Promise<string> {
-  const lines = createInterface({ input: streams.stdin, terminal: false })[Symbol.asyncIterator]();
+  // Made on first use: an idle reader on standard input would take a terminal's keystrokes.
+  let lines: AsyncIterator<string> | undefined;
   return async (prompt) => {
     if (streams.stdin.isTTY) {
       streams.stderr.write(prompt);
@@ -90,10 +37,20 @@ function secretReader(streams: Streams): (prompt: string) => Promise<string> {
       if (muted) streams.stderr.write('\n');
       return answer;
     }
+    lines ??= createInterface({ input: streams.stdin, terminal: false })[Symbol.asyncIterator]();
     const next = await lines.next();
     if (next.done) throw new UsageError(`${prompt.replace(/: $/, '')} is required on standard input`);
     return String(next.value);
   };
+}
+
+/** The stored session's service; a damaged entry must not stop `login` from mending it. */
+function storedApi(api: string): string {
+  try {
+    return normaliseApi(api);
+  } catch {
+    return DEFAULT_API;
+  }
 }
 
 /** Runs one command; returns the exit code (0 ok, 1 failed, 2 usage). */
@@ -122,6 +79,10 @@ export async function run(argv: string[], streams: Streams): Promise<number> {
         position: { type: 'string' },
         size: { type: 'string' },
         quality: { type: 'string' },
+        jobs: { type: 'string', short: 'j' },
+        json: { type: 'boolean' },
+        again: { type: 'boolean' },
+        force: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -129,19 +90,33 @@ export async function run(argv: string[], streams: Streams): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
+  if (command === '--version' || command === '-V') {
+    streams.stdout.write(`bgremove ${version}\n`);
+    return 0;
+  }
   if (command === '' || command === '--help' || command === '-h' || values.help) {
     streams.stdout.write(`${HELP[command.startsWith('-') ? '' : command] ?? HELP['']}\n`);
     return command === '' ? 2 : 0;
   }
   const file = sessionFile(streams.env);
   const session = loadSession(file);
+  let api = DEFAULT_API;
+  try {
+    // The flag, else the environment, else the service signed in to, else the local one.
+    if (values.api !== undefined) api = normaliseApi(values.api);
+    else if (streams.env.BGREMOVE_API) api = normaliseApi(streams.env.BGREMOVE_API, 'BGREMOVE_API');
+    else if (session?.api) api = storedApi(session.api);
+  } catch (error) {
+    streams.stderr.write(`bgremove: ${(error as Error).message}\n`);
+    return 2;
+  }
   const io: Io = {
     stdout: streams.stdout,
     stderr: streams.stderr,
     readSecret: secretReader(streams),
     sessionFile: file,
     session,
-    api: values.api ?? session?.api ?? 'http://localhost:8080',
+    api,
   };
   const editFlags: EditFlags = {
     bg: values.bg,
@@ -165,6 +140,9 @@ export async function run(argv: string[], streams: Streams): Promise<number> {
       case 'logout':
         logout(io);
         return 0;
+      case 'whoami':
+        await whoami(io);
+        return 0;
       case 'upload': {
         if (positionals.length === 0) throw new UsageError('upload needs at least one file');
         const timeoutSeconds = Number(values.timeout ?? 120);
@@ -173,6 +151,11 @@ export async function run(argv: string[], streams: Streams): Promise<number> {
         const format = parseFormat(values.format);
         if (values['no-wait'] && (edits || format))
           throw new UsageError('--no-wait cannot go with edits or --format: they need the finished cutout');
+        const jobs = Number(values.jobs ?? 1);
+        if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS)
+          throw new UsageError(
+            `-j must be a whole number of uploads at a time from 1 to ${MAX_JOBS}, not "${values.jobs}"`,
+          );
         const failures = await upload(io, {
           files: positionals,
           type: values.type,
@@ -181,6 +164,10 @@ export async function run(argv: string[], streams: Streams): Promise<number> {
           timeoutSeconds,
           edits,
           format,
+          jobs,
+          json: values.json ?? false,
+          again: values.again ?? false,
+          force: values.force ?? false,
         });
         return failures > 0 ? 1 : 0;
       }
@@ -197,7 +184,7 @@ export async function run(argv: string[], streams: Streams): Promise<number> {
         const format = parseFormat(values.format) ?? (values.out ? formatOfPath(values.out) : undefined) ?? 'png';
         if (values.out && !suitsFormat(values.out, format))
           throw new UsageError(`--out ${values.out} is not named for --format ${format}`);
-        await download(io, { id, out: values.out, format });
+        await download(io, { id, out: values.out, format, force: values.force ?? false });
         return 0;
       }
       case 'delete':
@@ -212,12 +199,12 @@ export async function run(argv: string[], streams: Streams): Promise<number> {
       return 2;
     }
     if (error instanceof ApiError) {
-      streams.stderr.write(`bgremove: ${error.message}${error.status === 401 ? ' — run: bgremove login' : ''}\n`);
+      streams.stderr.write(`bgremove: ${describeApiError(error, io.api)}\n`);
       return 1;
     }
     if (error instanceof Error && 'syscall' in error) {
-      // A file that cannot be read or written (a missing folder, no permission).
-      streams.stderr.write(`bgremove: ${error.message}\n`);
+      // A file that cannot be read or written (a missing folder, no permission), in words.
+      streams.stderr.write(`bgremove: ${fileProblem(error, (error as NodeJS.ErrnoException).path ?? '').message}\n`);
       return 1;
     }
     throw error;

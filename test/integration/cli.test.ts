@@ -82,7 +82,7 @@ describe('the bgremove CLI against the local server', () => {
 
   it('signs in, keeping the session readable by its owner only', async () => {
     const result = await bgremove(env, ['login', ...api], 'cli@example.com\npassword-1\n');
-    expect(result).toMatchObject({ code: 0, out: expect.stringContaining('Signed in as cli_user') });
+    expect(result).toMatchObject({ code: 0, out: expect.stringContaining(`Signed in to ${cloud.url} as cli_user`) });
     const file = join(env.XDG_CONFIG_HOME, 'bgremove', 'session.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
@@ -94,7 +94,7 @@ describe('the bgremove CLI against the local server', () => {
 
   it('uploads through signed URLs, waits, and saves each cutout beside its input', async () => {
     const result = await bgremove(env, ['upload', join(dir, 'red.png'), join(dir, 'blue.jpg'), '--type', 'product']);
-    expect(result.err).toContain('uploaded');
+    expect(result.err).toBe('2 done, 0 failed, 0 skipped\n');
     expect(result.code).toBe(0);
     for (const name of ['red-nobg.png', 'blue-nobg.png']) {
       expect(await sharp(readFileSync(join(dir, name))).metadata()).toMatchObject({
@@ -292,11 +292,209 @@ describe('the bgremove CLI against the local server', () => {
     });
   });
 
+  describe('batches', () => {
+    const folder = join(dir, 'batch');
+    const at = (name: string) => join(folder, name);
+    const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+    beforeAll(async () => {
+      mkdirSync(folder);
+      for (const [name, colour] of [
+        ['green.png', '#2a2'],
+        ['yellow.png', '#dc2'],
+        ['purple.png', '#82c'],
+      ] as const) {
+        const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="120"><rect width="100%" height="100%" fill="#f6f6f6"/><circle cx="80" cy="60" r="35" fill="${colour}"/></svg>`;
+        writeFileSync(at(name), await sharp(Buffer.from(svg)).png().toBuffer());
+      }
+      writeFileSync(at('green-copy.png'), readFileSync(at('green.png')));
+      writeFileSync(at('notes.txt'), 'not a photo');
+    });
+
+    it('goes on past bad files: one line each, a summary, exit 1', async () => {
+      const out = at('out'); // made by the upload
+      const [green, missing, notes, copy] = ['green.png', 'missing.png', 'notes.txt', 'green-copy.png'].map(at);
+      const result = await bgremove(env, ['upload', green!, missing!, notes!, copy!, '--out', out]);
+      expect(result.code).toBe(1);
+      expect(result.out).toMatch(new RegExp(`^${escaped(green!)}\t\\S+\t${escaped(join(out, 'green-nobg.png'))}\n$`));
+      expect(result.err).toBe(
+        [
+          `failed: no such file: ${missing}`,
+          `failed: ${notes}: not a JPEG, PNG or WebP image`,
+          `skipped: ${copy}: same content as ${green}, in this batch`,
+          '1 done, 2 failed, 1 skipped',
+          '',
+        ].join('\n'),
+      );
+      expect(await sharp(readFileSync(join(out, 'green-nobg.png'))).metadata()).toMatchObject({
+        format: 'png',
+        hasAlpha: true,
+      });
+    });
+
+    it('skips a file uploaded before while the service still has it, unless --again', async () => {
+      const red = join(dir, 'red.png');
+      const listed = (await bgremove(env, ['list'])).out;
+      const redId = listed
+        .split('\n')
+        .find((line) => line.endsWith('\tred.png'))!
+        .split('\t')[0]!;
+      expect(await bgremove(env, ['upload', red])).toEqual({
+        code: 0,
+        out: '',
+        err: `skipped: ${red}: already uploaded as ${redId} (bgremove download ${redId} saves it; --again uploads it again)\n0 done, 0 failed, 1 skipped\n`,
+      });
+      // --again uploads it, but not over the cutout saved the first time…
+      expect(await bgremove(env, ['upload', red, '--again'])).toEqual({
+        code: 1,
+        out: '',
+        err: `failed: ${red}: ${join(dir, 'red-nobg.png')} already exists: add --force to overwrite it\n0 done, 1 failed, 0 skipped\n`,
+      });
+      expect((await bgremove(env, ['list'])).out).toBe(listed);
+      // … and without waiting for a cutout there is nothing to overwrite.
+      const again = await bgremove(env, ['upload', red, '--again', '--no-wait']);
+      expect(again).toMatchObject({ code: 0, err: '1 uploaded, 0 failed, 0 skipped\n' });
+      const [, newId, saved] = again.out.trim().split('\t');
+      expect([newId === redId, saved]).toEqual([false, 'uploaded']);
+
+      // blue.jpg was deleted on the service (above): uploaded again, not skipped.
+      const blue = await bgremove(env, ['upload', join(dir, 'blue.jpg'), '--no-wait']);
+      expect(blue).toMatchObject({ code: 0, err: '1 uploaded, 0 failed, 0 skipped\n' });
+      const blueId = blue.out.split('\t')[1];
+
+      // The record: next to session.json, one per service and user, its owner's only.
+      const port = new URL(cloud.url).port;
+      const record = join(env.XDG_CONFIG_HOME, 'bgremove', `uploads-localhost_${port}-cli_user.json`);
+      expect(statSync(record).mode & 0o777).toBe(0o600);
+      const ids = Object.values(
+        (JSON.parse(readFileSync(record, 'utf8')) as { images: Record<string, { id: string }> }).images,
+      ).map((entry) => entry.id);
+      expect(ids).toEqual(expect.arrayContaining([newId, blueId]));
+      expect(ids).not.toContain(redId);
+    });
+
+    it('prints one JSON object per file with --json, and only that on stdout; -j N at a time', async () => {
+      const out = at('json');
+      const files = ['yellow.png', 'nowhere.png', 'purple.png'].map(at);
+      const result = await bgremove(env, ['upload', ...files, '--json', '-j', '3', '--out', out]);
+      expect(result.code).toBe(1);
+      const objects = result.out
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { path: string });
+      expect(objects.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+        {
+          path: at('nowhere.png'),
+          status: 'failed',
+          id: null,
+          output: null,
+          error: { code: 'FILE.NOT_FOUND', message: `no such file: ${at('nowhere.png')}` },
+          reason: null,
+        },
+        ...['purple', 'yellow'].map((name) => ({
+          path: at(`${name}.png`),
+          status: 'done',
+          id: expect.any(String),
+          output: join(out, `${name}-nobg.png`),
+          error: null,
+          reason: null,
+        })),
+      ]);
+      expect(result.err).toBe('2 done, 1 failed, 0 skipped\n');
+      for (const jobs of ['0', '9', 'two'])
+        expect(await bgremove(env, ['upload', files[0]!, '-j', jobs])).toMatchObject({
+          code: 2,
+          err: expect.stringContaining(`-j must be a whole number of uploads at a time from 1 to 8, not "${jobs}"`),
+        });
+    });
+  });
+
+  describe('habits', () => {
+    const loopback = () => `${cloud.url.replace('//localhost:', '//127.0.0.1:')}`;
+
+    it('signs in saying who and where; the session is found by any loopback name, with or without a slash', async () => {
+      const result = await bgremove(env, ['login', '--api', `${loopback()}/`], 'cli_user\npassword-1\n');
+      expect(result).toMatchObject({
+        code: 0,
+        out: expect.stringMatching(`^Signed in to ${loopback()} as cli_user \\(until `),
+      });
+      const file = join(env.XDG_CONFIG_HOME, 'bgremove', 'session.json');
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ api: loopback(), username: 'cli_user' });
+      expect(await bgremove(env, ['list', '--api', `${cloud.url}/`])).toMatchObject({ code: 0 });
+      expect(await bgremove(env, ['whoami'])).toMatchObject({
+        code: 0,
+        out: expect.stringMatching(`^Signed in to ${loopback()} as cli_user`),
+      });
+      expect(await bgremove(env, ['whoami', '--api', cloud.url.toUpperCase()])).toMatchObject({
+        code: 0,
+        out: expect.stringMatching(`^Signed in to ${cloud.url} as cli_user`),
+      });
+    });
+
+    it('takes the service from BGREMOVE_API, the flag first', async () => {
+      const elsewhere = { ...env, BGREMOVE_API: 'http://127.0.0.1:9' };
+      expect(await bgremove({ ...env, BGREMOVE_API: `${cloud.url}/` }, ['list'])).toMatchObject({ code: 0 });
+      expect(await bgremove(elsewhere, ['list'])).toEqual({
+        code: 1,
+        out: '',
+        err: `bgremove: not signed in to http://127.0.0.1:9 (the stored session is for ${loopback()}) — run: bgremove login --api http://127.0.0.1:9\n`,
+      });
+      expect(await bgremove(elsewhere, ['list', '--api', cloud.url])).toMatchObject({ code: 0 });
+      expect(await bgremove({ ...env, BGREMOVE_API: 'localhost:8080' }, ['list'])).toMatchObject({
+        code: 2,
+        err: expect.stringContaining('BGREMOVE_API must start with http:// or https://'),
+      });
+    });
+
+    it('says which service it looked for when not signed in, expired or refused', async () => {
+      const elsewhere = join(dir, 'other-config');
+      const other = { XDG_CONFIG_HOME: elsewhere, HOME: dir };
+      expect(await bgremove(other, ['whoami', ...api])).toEqual({
+        code: 1,
+        out: '',
+        err: `bgremove: not signed in to ${cloud.url} — run: bgremove login --api ${cloud.url}\n`,
+      });
+      const session = (expiresAt: string) => {
+        mkdirSync(join(elsewhere, 'bgremove'), { recursive: true });
+        const stored = { api: cloud.url, token: 'not-a-token', expiresAt, username: 'cli_user' };
+        writeFileSync(join(elsewhere, 'bgremove', 'session.json'), JSON.stringify(stored));
+      };
+      session('2020-01-01T00:00:00.000Z');
+      expect(await bgremove(other, ['list'])).toMatchObject({
+        code: 1,
+        err: `bgremove: the session for ${cloud.url} expired at 2020-01-01T00:00:00.000Z — run: bgremove login --api ${cloud.url}\n`,
+      });
+      session('2999-01-01T00:00:00.000Z');
+      expect(await bgremove(other, ['list'])).toMatchObject({
+        code: 1,
+        err: expect.stringMatching(`Sign in again.* — run: bgremove login --api ${cloud.url}\n$`),
+      });
+    });
+
+    it('never overwrites a file on download without --force', async () => {
+      const done = (await bgremove(env, ['list'])).out.split('\n').find((line) => line.includes('\tdone\t'));
+      const id = done!.split('\t')[0]!;
+      const target = join(dir, 'mine.png');
+      writeFileSync(target, 'my own file');
+      expect(await bgremove(env, ['download', id, '--out', target])).toEqual({
+        code: 1,
+        out: '',
+        err: `bgremove: ${target} already exists: add --force to overwrite it\n`,
+      });
+      expect(readFileSync(target, 'utf8')).toBe('my own file');
+      expect(await bgremove(env, ['download', id, '--out', target, '--force'])).toMatchObject({
+        code: 0,
+        out: `${target}\n`,
+      });
+      expect((await sharp(readFileSync(target)).metadata()).format).toBe('png');
+    });
+  });
+
   it('says clearly what is wrong, with exit codes', async () => {
     writeFileSync(join(dir, 'notes.txt'), 'hello');
     expect(await bgremove(env, ['upload', join(dir, 'notes.txt')])).toMatchObject({
-      code: 2,
-      err: expect.stringContaining('not a JPEG, PNG or WebP'),
+      code: 1,
+      err: `failed: ${join(dir, 'notes.txt')}: not a JPEG, PNG or WebP image\n0 done, 1 failed, 0 skipped\n`,
     });
     expect(await bgremove(env, ['download'])).toMatchObject({
       code: 2,
@@ -312,6 +510,9 @@ describe('the bgremove CLI against the local server', () => {
     });
     expect(await bgremove(env, ['list', '--api', 'http://127.0.0.1:9'])).toMatchObject({ code: 1 });
     expect((await bgremove(env, ['logout'])).code).toBe(0);
-    expect(await bgremove(env, ['list'])).toMatchObject({ code: 1, err: expect.stringContaining('bgremove login') });
+    expect(await bgremove(env, ['list', ...api])).toMatchObject({
+      code: 1,
+      err: `bgremove: not signed in to ${cloud.url} — run: bgremove login --api ${cloud.url}\n`,
+    });
   });
 });
