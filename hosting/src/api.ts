@@ -1,4 +1,4 @@
-import { clearSession, getSession } from './session';
+import { clearSession, getSession, setSession } from './session';
 import type {
   Edits,
   FieldError,
@@ -9,6 +9,7 @@ import type {
   RenderFormat,
   Session,
   UploadTicket,
+  User,
 } from './types';
 
 /** A refusal from the API (or no answer at all: status 0), with what the person should see. */
@@ -16,13 +17,16 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly fieldErrors: FieldError[];
+  /** Seconds, from a 429's Retry-After header: how long until trying again can succeed. */
+  readonly retryAfter: number | undefined;
 
-  constructor(problem: Problem) {
+  constructor(problem: Problem, retryAfter?: number) {
     super(problem.detail ?? problem.title ?? `The request failed (HTTP ${problem.status}).`);
     this.name = 'ApiError';
     this.status = problem.status;
     this.code = problem.code ?? 'UNKNOWN';
     this.fieldErrors = problem.errors ?? [];
+    this.retryAfter = retryAfter;
   }
 
   /** The session ended; the page is already on its way back to sign-in, so say nothing more. */
@@ -32,6 +36,8 @@ export class ApiError extends Error {
 }
 
 let onSessionExpired: () => void = () => undefined;
+/** This tab's last password change, settled or not: the token it answers replaces this tab's. */
+let tokenChange: Promise<unknown> = Promise.resolve();
 
 /** Called once on any 401 to an authenticated request (main.ts sends the person to sign-in). */
 export function handleSessionExpiry(handler: () => void): void {
@@ -53,8 +59,14 @@ async function readProblem(response: Response): Promise<Problem> {
   }
 }
 
+/** Retry-After in seconds (the API never sends the HTTP-date form). */
+function retryAfterSeconds(response: Response): number | undefined {
+  const seconds = Number(response.headers.get('Retry-After') ?? '');
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
 /** A Blob body (a mask, a background photo) is sent as it is, with its own type; anything else as JSON. */
-async function call<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
+async function call<T>(method: string, path: string, body?: unknown, auth = true, retry = true): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
   const bytes = body instanceof Blob ? body : null;
   if (body !== undefined) headers['Content-Type'] = bytes ? bytes.type : 'application/json';
@@ -77,12 +89,19 @@ async function call<T>(method: string, path: string, body?: unknown, auth = true
   } catch {
     throw new ApiError(OFFLINE);
   }
-  if (response.status === 401 && auth) {
+  const problem = response.ok ? null : await readProblem(response);
+  // A wrong password typed to confirm an account change is a 401 too, but the session stands.
+  if (response.status === 401 && auth && problem?.code !== 'AUTH.INVALID_CREDENTIALS') {
+    // Refused because this tab's own password change retired the token it was sent with
+    // (a poll that crossed it): sent again with the new one rather than signing the person out.
+    await tokenChange;
+    const now = getSession();
+    if (retry && now && now.token !== session?.token) return call<T>(method, path, body, auth, false);
     clearSession();
     onSessionExpired();
     throw new ApiError({ status: 401, code: 'AUTH.UNAUTHENTICATED' });
   }
-  if (!response.ok) throw new ApiError(await readProblem(response));
+  if (problem) throw new ApiError(problem, retryAfterSeconds(response));
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }
@@ -123,3 +142,33 @@ export const deleteMask = async (id: string) => (await call<{ image: Image }>('D
 /** The file as chosen, its Content-Type its own (the server decides by the bytes anyway). */
 export const putBackground = async (id: string, file: Blob) =>
   (await call<{ image: Image }>('PUT', imagePath(id, 'background'), file)).image;
+
+/** A failed image processed again from its stored original: it comes back `queued`. */
+export const retryImage = async (id: string) =>
+  (await call<{ image: Image }>('POST', imagePath(id, 'retry'), {})).image;
+
+/** A short-lived link that downloads these images' renders as one ZIP, without the token. */
+export const createArchive = (ids: readonly string[]) =>
+  call<{ url: string; expiresAt: string }>('POST', '/api/archive', { ids });
+
+/** docs/api.md, "The account". */
+export const getAccount = async () => (await call<{ user: User }>('GET', '/api/account')).user;
+
+/**
+ * Every token issued before, this tab's included, stops working: the new one answered is kept
+ * at once (where the old one was), and requests refused meanwhile wait for it and go again.
+ */
+export const changePassword = (input: { currentPassword: string; newPassword: string }): Promise<Session> => {
+  const change = call<Session>('POST', '/api/account/password', input).then((session) => {
+    setSession(session);
+    return session;
+  });
+  tokenChange = change.catch(() => undefined);
+  return change;
+};
+
+export const signOutEverywhere = () => call<void>('DELETE', '/api/account/sessions');
+
+/** `username` is typed again by the person to confirm. */
+export const deleteAccount = (input: { username: string; password: string }) =>
+  call<void>('DELETE', '/api/account', input);

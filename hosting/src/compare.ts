@@ -7,14 +7,20 @@ import type { Image } from './types';
  * unlike style attributes), and is the keyboard's way in: arrows, Home, End.
  */
 export function compareView(image: Image): HTMLElement {
+  const ratio = image.width && image.height ? image.width / image.height : undefined;
+  return comparePair({ before: image.originalUrl, after: image.resultUrl, name: image.filename, ratio });
+}
+
+/** Any original and cutout side by side the same way (the landing page's samples are no Image). */
+export function comparePair(pair: { before?: string; after?: string; name: string; ratio?: number }): HTMLElement {
   const after = h('img', {
     class: 'compare-after',
-    src: image.resultUrl,
-    alt: `Cutout of ${image.filename}`,
+    src: pair.after,
+    alt: `Cutout of ${pair.name}`,
     decoding: 'async',
   });
-  const before = image.originalUrl
-    ? h('img', { class: 'compare-before', src: image.originalUrl, alt: '', decoding: 'async' })
+  const before = pair.before
+    ? h('img', { class: 'compare-before', src: pair.before, alt: '', decoding: 'async' })
     : null;
   const range = h('input', {
     class: 'compare-range',
@@ -22,7 +28,7 @@ export function compareView(image: Image): HTMLElement {
     min: 0,
     max: 100,
     value: 50,
-    'aria-label': `Compare original and cutout of ${image.filename}`,
+    'aria-label': `Compare original and cutout of ${pair.name}`,
     'aria-valuetext': 'Half original, half cutout',
   });
   const view = h(
@@ -35,7 +41,7 @@ export function compareView(image: Image): HTMLElement {
     before && h('span', { class: 'compare-tag compare-tag-after', 'aria-hidden': 'true' }, 'Cutout'),
     before && range,
   );
-  if (image.width && image.height) view.style.setProperty('--ratio', String(image.width / image.height));
+  if (pair.ratio) view.style.setProperty('--ratio', String(pair.ratio));
   const update = (): void => {
     view.style.setProperty('--split', `${range.value}%`);
     range.setAttribute('aria-valuetext', `${range.value}% original, ${100 - Number(range.value)}% cutout`);

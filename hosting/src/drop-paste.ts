@@ -1,12 +1,34 @@
 import { byId } from './dom';
+import { walkEntries, type WalkEntry } from './folder-walk';
 
 const carriesFiles = (event: DragEvent): boolean => event.dataTransfer?.types.includes('Files') ?? false;
 
+export interface Receivers {
+  files(files: File[]): void;
+  /** A dropped folder, walked: its files, and what could not be taken. */
+  folder(files: File[], remarks: { truncated: boolean; unreadable: string[] }): void;
+}
+
 /**
- * The whole window takes dropped files while `enabled()` says so (signed in); elsewhere a
- * dropped file is ignored instead of replacing the page. Pasted images upload too.
+ * The entries must be asked for during the drop event itself: the DataTransfer is emptied once
+ * the handler returns. A synthetic or older DataTransfer has no entries: its files are used.
  */
-export function initDropAndPaste(enabled: () => boolean, receive: (files: File[]) => void): void {
+function droppedEntries(transfer: DataTransfer): WalkEntry<File>[] | null {
+  const entries: WalkEntry<File>[] = [];
+  for (const item of transfer.items) {
+    if (item.kind !== 'file') continue;
+    const entry = item.webkitGetAsEntry?.();
+    // FileSystemEntry's isFile/isDirectory are plain booleans; the walk's types tell them apart.
+    if (entry) entries.push(entry as unknown as WalkEntry<File>);
+  }
+  return entries.some((entry) => entry.isDirectory) ? entries : null;
+}
+
+/**
+ * The whole window takes dropped files and folders while `enabled()` says so (signed in);
+ * elsewhere a dropped file is ignored instead of replacing the page. Pasted images upload too.
+ */
+export function initDropAndPaste(enabled: () => boolean, receive: Receivers): void {
   const overlay = byId('drop-overlay', HTMLDivElement);
   const zone = byId('dropzone', HTMLElement);
   let depth = 0; // dragenter/leave fire for every child crossed; count them
@@ -35,12 +57,18 @@ export function initDropAndPaste(enabled: () => boolean, receive: (files: File[]
     event.preventDefault();
     depth = 0;
     show(false);
-    if (enabled()) receive([...(event.dataTransfer?.files ?? [])]);
+    const transfer = event.dataTransfer;
+    if (!enabled() || !transfer) return;
+    const entries = droppedEntries(transfer);
+    if (!entries) return receive.files([...transfer.files]);
+    void walkEntries(entries).then(({ files, truncated, unreadable }) =>
+      receive.folder(files, { truncated, unreadable }),
+    );
   });
   document.addEventListener('paste', (event) => {
     const files = [...(event.clipboardData?.files ?? [])];
     if (!enabled() || files.length === 0) return;
     event.preventDefault();
-    receive(files);
+    receive.files(files);
   });
 }

@@ -7,6 +7,7 @@ import { editorView } from './editor-view';
 import { publish, subscribe, urlsAreFresh } from './image-store';
 import { closeOnBackdrop, openModal } from './modal';
 import { track } from './poller';
+import { canRetry, chooseFilesAgain, retryFailed } from './retry-flow';
 import { badge, STATUS_LABEL } from './status';
 import { isFinal, type Image } from './types';
 
@@ -70,6 +71,31 @@ function details(image: Image): HTMLElement {
   );
 }
 
+/** A failed image's way forward: Retry, or (its upload never arrived) the file picker. */
+function again(image: Image, problem: HTMLElement): HTMLButtonElement {
+  if (!canRetry(image)) {
+    const upload = h('button', { type: 'button', class: 'button primary' }, 'Upload again');
+    upload.addEventListener('click', () => {
+      dialog().close();
+      chooseFilesAgain();
+    });
+    return upload;
+  }
+  const retry = h('button', { type: 'button', class: 'button primary' }, 'Retry');
+  retry.addEventListener('click', () => {
+    retry.disabled = true;
+    problem.hidden = true;
+    void retryFailed(image).then((outcome) => {
+      // Queued: the published change draws the dialog again, showing the image's progress.
+      if (outcome.kind !== 'failed') return;
+      retry.disabled = false;
+      problem.textContent = outcome.message;
+      problem.hidden = false;
+    });
+  });
+  return retry;
+}
+
 function render(image: Image): void {
   shownStatus = image.status;
   title().textContent = image.filename;
@@ -111,6 +137,7 @@ function render(image: Image): void {
     'div',
     { class: 'dialog-actions' },
     remove,
+    image.status === 'failed' ? again(image, problem) : null,
     image.status === 'done' && image.downloadUrl ? downloadLink(image, 'button primary', 'Download PNG') : null,
   );
   body().replaceChildren(

@@ -5,8 +5,7 @@ import type { Image } from './types';
  * and the detail dialog all show the same image, so every change is published here.
  */
 export type ImageEvent =
-  /** `fresh`: just created by this page's uploader, so new to every view. */
-  | { kind: 'changed'; image: Image; fresh?: boolean }
+  | { kind: 'changed'; image: Image }
   | { kind: 'removed'; id: string }
   /** Polling gave up before the image was finished; it may still finish later. */
   | { kind: 'stalled'; id: string };

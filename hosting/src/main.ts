@@ -1,4 +1,6 @@
 import './styles.css';
+import './account.css';
+import { initAccount, resetAccount } from './account-dialog';
 import { handleSessionExpiry } from './api';
 import { hideAuth, initAuth, showAuth } from './auth-view';
 import { initConfirm } from './confirm-dialog';
@@ -8,9 +10,10 @@ import { initGallery, resetGallery } from './gallery';
 import { imageIdFromPath, initImageDialog, openImage } from './image-dialog';
 import { forgetAll } from './image-store';
 import { stopAll } from './poller';
-import { clearSession, getSession, setSession } from './session';
+import { clearSession, followOtherTabs, getSession, setSession } from './session';
 import type { Session } from './types';
-import { initUploader, resetUploader, uploadFiles } from './uploader';
+import { initSamples } from './samples';
+import { initUploader, resetUploader, uploadFiles, uploadWalked } from './uploader';
 
 const appView = () => byId('app-view', HTMLElement);
 
@@ -25,16 +28,21 @@ function leaveApp(): void {
   resetUploader();
   resetGallery(false);
   forgetAll();
+  resetAccount();
   appView().hidden = true;
   byId('account', HTMLDivElement).hidden = true;
 }
 
 function enterApp(session: Session): void {
+  const fromForm = byId('auth-view', HTMLElement).contains(document.activeElement);
   hideAuth();
   byId('account-name', HTMLSpanElement).textContent = session.user.username;
   byId('account', HTMLDivElement).hidden = false;
   appView().hidden = false;
   document.title = 'Your cutouts — Cutout';
+  // The focus was in the form just hidden: it would fall to <body>, and a keyboard would start
+  // again above the header. It goes to the content instead (not on a plain load: Tab starts there).
+  if (fromForm) byId('main', HTMLElement).focus();
   resetGallery(true);
   // A link to /images/{id} (or a reload with one open) opens that image.
   const id = imageIdFromPath(location.pathname);
@@ -47,10 +55,22 @@ function start(): void {
   initImageDialog();
   initGallery();
   initUploader();
-  initDropAndPaste(() => !appView().hidden, uploadFiles);
-  initAuth((session) => {
-    setSession(session);
+  initDropAndPaste(() => !appView().hidden, { files: uploadFiles, folder: uploadWalked });
+  initSamples();
+  initAuth((session, remember) => {
+    setSession(session, remember);
     enterApp(session);
+  });
+  // Signed out here, everywhere, or with the account deleted: the landing page, saying which.
+  const signOut = (message: string) => {
+    clearSession();
+    leaveApp();
+    history.replaceState(null, '', '/');
+    showAuth('signin', { text: message, tone: 'info' });
+  };
+  initAccount(signOut);
+  followOtherTabs(() => {
+    if (!appView().hidden) signOut('You were signed out in another tab.');
   });
   handleSessionExpiry(() => {
     // Several requests may be refused at once; one trip back to sign-in is enough.
@@ -58,11 +78,12 @@ function start(): void {
     leaveApp();
     showAuth('signin', { text: 'Your session has expired — sign in again', tone: 'info' });
   });
-  byId('sign-out', HTMLButtonElement).addEventListener('click', () => {
-    clearSession();
-    leaveApp();
-    history.replaceState(null, '', '/');
-    showAuth('signin', { text: 'You have signed out.', tone: 'info' });
+  byId('sign-out', HTMLButtonElement).addEventListener('click', () => signOut('You have signed out.'));
+  // The skip link moves the focus without putting #main in the address: a later step back through
+  // history to that address (closing an image does one) would take the focus to <main> again.
+  document.querySelector<HTMLAnchorElement>('.skip-link')?.addEventListener('click', (event) => {
+    event.preventDefault();
+    byId('main', HTMLElement).focus();
   });
 
   const session = getSession();

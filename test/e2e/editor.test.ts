@@ -225,7 +225,7 @@ suite('the editor in Chromium', () => {
       await page.click('#signup-form button[type="submit"]');
       await page.locator('#gallery-empty').waitFor();
       await page.setInputFiles('#file-input', [photo]);
-      await page.locator('.upload[data-status="done"]').waitFor(PROCESSING);
+      await page.locator('#gallery-grid .card[data-status="done"]').waitFor(PROCESSING);
       const card = page.locator('#gallery-grid .card').first();
       await card.waitFor();
       imageId = (await card.getAttribute('data-id')) ?? '';

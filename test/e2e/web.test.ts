@@ -153,14 +153,13 @@ suite('the web page in Chromium', () => {
     'uploads two photos through the file picker and shows both cutouts',
     async () => {
       await page.setInputFiles('#file-input', [photos.product, photos.disc]);
-      await page.locator('.upload').nth(1).waitFor();
+      // Each file has its own card with its own progress bar, at the top of the gallery.
+      await page.locator('#gallery-grid .upload progress').nth(1).waitFor();
       await shot(page, 'uploading');
-      await page.locator('.upload[data-status="done"]').nth(1).waitFor(PROCESSING);
-      expect(await page.locator('.upload[data-status="done"]').count()).toBe(2);
-      // Each file had its own progress bar, and each reached the end.
-      expect(await page.evaluate(inPage.values, '.upload progress')).toEqual([1, 1]);
-      await page.waitForFunction(inPage.imagesLoaded, { selector: '.upload img.compare-after', count: 2 }, WAIT);
-      await page.locator('#gallery-grid .card[data-status="done"]').nth(1).waitFor();
+      await page.locator('#gallery-grid .card[data-status="done"]').nth(1).waitFor(PROCESSING);
+      // Once done, each file's card has become its image's card: one card per image.
+      expect(await page.locator('#gallery-grid > li').count()).toBe(2);
+      expect(await page.locator('#gallery-grid .upload').count()).toBe(0);
       await page.waitForFunction(inPage.imagesLoaded, { selector: '#gallery-grid img', count: 2 }, WAIT);
       await shot(page, 'two-cutouts');
     },
@@ -303,7 +302,7 @@ suite('the web page in Chromium', () => {
     async () => {
       const [download] = await Promise.all([
         page.waitForEvent('download', WAIT),
-        page.locator('.upload a[download]').first().click(),
+        page.locator('#gallery-grid .card[data-status="done"] a[download]').first().click(),
       ]);
       expect(download.suggestedFilename()).toMatch(/-nobg\.png$/);
       const path = await download.path();
@@ -429,8 +428,7 @@ suite('the web page in Chromium', () => {
       page.on('request', (request) => {
         if (new URL(request.url()).pathname === '/api/upload') uploads.push(request.url());
       });
-      const items = page.locator('.upload');
-      const before = await items.count();
+      const done = page.locator('#gallery-grid .card[data-status="done"]');
       // The options travel with the upload: a product on a yellow background.
       await page.selectOption('#subject-type', 'product');
       await page.click('label[for="bg-colour"]');
@@ -444,12 +442,8 @@ suite('the web page in Chromium', () => {
         how: 'paste',
         files: [{ name: 'image.png', type: 'image/png', base64: disc }],
       });
-      await page
-        .locator('.upload[data-status="done"]')
-        .nth(before + 1)
-        .waitFor(PROCESSING);
-      expect(await page.locator('#upload-list').textContent()).toContain('dropped.png');
-      expect(await page.locator('#upload-list').textContent()).toMatch(/pasted-\d{6}\.png/);
+      await done.filter({ hasText: 'dropped.png' }).waitFor(PROCESSING);
+      await done.filter({ hasText: /pasted-\d{6}\.png/ }).waitFor(PROCESSING);
       expect(uploads).toHaveLength(2);
       await page.locator('#gallery-grid .card', { hasText: 'dropped.png' }).locator('.card-open').click();
       const details = page.locator('#image-dialog .details');
@@ -461,12 +455,14 @@ suite('the web page in Chromium', () => {
         { name: 'notes.gif', mimeType: 'image/gif', buffer: Buffer.from('GIF89a') },
         { name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(22 * 1024 * 1024 + 1) },
       ]);
-      const refused = page.locator('.upload[data-status="failed"]');
+      // Listed as skipped, with why, and never sent.
+      const refused = page.locator('#queue-skipped-list li');
       await refused.nth(1).waitFor();
       expect(await refused.filter({ hasText: 'notes.gif' }).textContent()).toContain(
         'Upload a JPEG, PNG or WebP image.',
       );
       expect(await refused.filter({ hasText: 'huge.png' }).textContent()).toContain('An image can be at most 22 MB.');
+      expect(await page.locator('#gallery-grid > li', { hasText: /notes\.gif|huge\.png/ }).count()).toBe(0);
       expect(uploads).toHaveLength(2);
       expect(await page.evaluate(inPage.horizontalOverflow)).toBeLessThanOrEqual(0);
       await shot(page, 'drop-paste-and-refusals');
