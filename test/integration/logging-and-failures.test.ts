@@ -168,7 +168,21 @@ describe('logs, failures and authentication', () => {
 
     it('accepts a valid token of an existing user', async () => {
       const { user, token } = await signUp('auth');
-      await expect(requireUser(asRequest(`Bearer ${token}`), stack.deps)).resolves.toEqual(user);
+      await expect(requireUser(asRequest(`Bearer ${token}`), stack.deps)).resolves.toEqual({
+        ...user,
+        tokenVersion: 0,
+      });
+    });
+
+    it('refuses a token of an earlier version of the account (signed out everywhere)', async () => {
+      const { user, token } = await signUp('revoked');
+      await requireUser(asRequest(`Bearer ${token}`), stack.deps);
+      const version = await (await stack.deps.users()).endSessions(user.id);
+      await expect(requireUser(asRequest(`Bearer ${token}`), stack.deps)).rejects.toMatchObject({
+        code: 'AUTH.UNAUTHENTICATED',
+      });
+      const fresh = (await stack.deps.tokens.issue(user.id, version)).token;
+      await expect(requireUser(asRequest(`Bearer ${fresh}`), stack.deps)).resolves.toMatchObject({ tokenVersion: 1 });
     });
 
     it.each([
