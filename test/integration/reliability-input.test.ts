@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import fc from 'fast-check';
 import request from 'supertest';
@@ -214,6 +216,37 @@ describe.each(databaseKinds())('bad input on every endpoint (%s)', (kind) => {
       const res = await post(fn, type, body);
       expect({ fn, type, status: res.status }).toEqual({ fn, type, status });
       expectClientAnswer(res, []);
+    }
+  });
+
+  it('answers an over-limit JSON body sent chunked (no Content-Length) with 413, not 500', async () => {
+    const server = getTestServer('register');
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/',
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.write(`{"email":"${'x'.repeat(5000)}`);
+        req.end(`${'x'.repeat(5000)}"}`);
+      });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body).code).toBe('REQUEST.TOO_LARGE');
+    } finally {
+      await new Promise((done) => server.close(done));
     }
   });
 

@@ -64,7 +64,8 @@ export function httpFunction(getDeps: DepsProvider, routes: Partial<Record<Metho
         requestUrl: req.path,
         status: reply.status,
         latency: `${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(6)}s`,
-        remoteIp: req.socket.remoteAddress,
+        // Gone (null) once a refused body's connection is closed: the reply must still be sent.
+        remoteIp: req.socket?.remoteAddress,
       },
     });
     send(res, requestId, reply);
@@ -108,5 +109,5 @@ export function clientAddress(req: Request, trustedProxyHops: number): string {
     const entry = chain[chain.length - trustedProxyHops];
     if (entry) return entry;
   }
-  return req.socket.remoteAddress ?? 'unknown';
+  return req.socket?.remoteAddress ?? 'unknown';
 }
