@@ -61,11 +61,17 @@ export interface RateKey {
 }
 
 export interface RateLimiter {
-  /** Seconds until the first blocked key frees up, or undefined when none is over its limit. */
-  retryAfter(keys: RateKey[]): Promise<number | undefined>;
-  hit(keys: RateKey[]): Promise<void>;
+  /** Forgets a key's units in the current window (a right password forgives earlier failures). */
   reset(key: RateKey): Promise<void>;
-  /** Takes back one hit made at `at`, if its window is still the current one (an upload that never came). */
+  /**
+   * Takes one unit of the key's allowance before the work it pays for, so that parallel
+   * requests can never take more than the limit between them: a ticket, or the seconds until
+   * the window frees up when none is left.
+   */
+  take(key: RateKey): Promise<{ ticket: string } | { retryAfter: number }>;
+  /** Gives a ticket's unit back (the work it was taken for failed). */
+  release(key: RateKey, ticket: string): Promise<void>;
+  /** Gives back one unit taken at `at`, if its window is still the current one (an upload that never came). */
   giveBack(key: RateKey, at: Date): Promise<void>;
 }
 

@@ -23,28 +23,41 @@ describe('FirestoreRateLimiter on the emulator, over gRPC', () => {
     emulator.stop();
   });
 
-  it('loses no count when many instances hit at once', async () => {
+  const taken = (unit: { ticket: string } | { retryAfter: number }) => 'ticket' in unit;
+
+  it('gives out exactly the limit when many instances take at once, then says when it frees up', async () => {
     const key = { scope: 'a', subject: 'concurrent@example.com' };
-    await Promise.all(Array.from({ length: 19 }, () => limiter.hit([key])));
-    expect(await limiter.retryAfter([key])).toBeUndefined();
-    await limiter.hit([key]);
-    expect(await limiter.retryAfter([key])).toBe(540); // the window ends at 12:10
+    const units = await Promise.all(Array.from({ length: 30 }, () => limiter.take(key)));
+    expect(units.filter(taken)).toHaveLength(20);
+    expect(units.filter((unit) => !taken(unit))).toEqual(Array(10).fill({ retryAfter: 540 })); // the window ends at 12:10
   });
 
-  it('blocks when any key is over its limit, frees up in the next window, and resets on demand', async () => {
-    const account = { scope: 'b', subject: 'acct' };
-    const other = { scope: 'a', subject: 'elsewhere' };
-    for (let i = 0; i < 3; i += 1) await limiter.hit([account, other]);
-    expect(await limiter.retryAfter([other, account])).toBeGreaterThan(0);
-    await limiter.reset(account);
-    expect(await limiter.retryAfter([other, account])).toBeUndefined();
-    for (let i = 0; i < 3; i += 1) await limiter.hit([account]);
+  it('takes back a released unit, forgets on reset, and frees up in the next window', async () => {
+    const key = { scope: 'b', subject: 'acct' };
+    const units = [await limiter.take(key), await limiter.take(key), await limiter.take(key)];
+    expect(units.every(taken)).toBe(true);
+    expect(taken(await limiter.take(key))).toBe(false);
+    await limiter.release(key, (units[1] as { ticket: string }).ticket);
+    expect(taken(await limiter.take(key))).toBe(true);
+    expect(taken(await limiter.take(key))).toBe(false);
+    await limiter.reset(key);
+    for (let i = 0; i < 3; i += 1) expect(taken(await limiter.take(key))).toBe(true);
+    expect(taken(await limiter.take(key))).toBe(false);
     clock.advance(600);
-    expect(await limiter.retryAfter([account])).toBeUndefined();
+    expect(taken(await limiter.take(key))).toBe(true);
+  });
+
+  it('gives a unit back for an upload that never came, only within its own window', async () => {
+    const key = { scope: 'b', subject: 'gone' };
+    for (let i = 0; i < 3; i += 1) await limiter.take(key);
+    await limiter.giveBack(key, new Date(clock.now().getTime() - 600_000));
+    expect(taken(await limiter.take(key))).toBe(false);
+    await limiter.giveBack(key, clock.now());
+    expect(taken(await limiter.take(key))).toBe(true);
   });
 
   it('stores hashed subjects and an expiry for the TTL policy', async () => {
-    await limiter.hit([{ scope: 'b', subject: 'private@example.com' }]);
+    await limiter.take({ scope: 'b', subject: 'private@example.com' });
     const docs = (await db.collection(RATE_LIMIT_COLLECTION).get()).docs;
     expect(docs.length).toBeGreaterThan(0);
     for (const doc of docs) {
@@ -55,7 +68,6 @@ describe('FirestoreRateLimiter on the emulator, over gRPC', () => {
 
   it('never limits a scope it has no limit for', async () => {
     const free = { scope: 'unlisted', subject: 'x' };
-    for (let i = 0; i < 5; i += 1) await limiter.hit([free]);
-    expect(await limiter.retryAfter([free])).toBeUndefined();
+    for (let i = 0; i < 5; i += 1) expect(taken(await limiter.take(free))).toBe(true);
   });
 });

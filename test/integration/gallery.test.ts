@@ -287,14 +287,18 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
     const { userId, auth } = await signUp();
     const quota = await stack.deps.uploadQuota();
     const counted = { scope: 'upload', subject: userId };
-    // Two issued today; one of them an hour and more ago, its signed URL long expired.
-    await quota.hit([counted, counted]);
+    // Two taken today; one of them an hour and more ago, for an upload that never came.
+    await quota.take(counted);
+    await quota.take(counted);
     const db = await openFirestore(stack.deps.config);
     const count = async () =>
       (await db.collection('rateLimits').get()).docs
-        .filter((doc) => doc.id.startsWith('upload:'))
+        .filter((doc) => doc.id.startsWith('upload:') && !/:s\d+$/.test(doc.id))
         .reduce((sum, doc) => sum + Number(doc.get('count')), 0);
+    const slots = async () =>
+      (await db.collection('rateLimits').get()).docs.filter((doc) => /^upload:.*:s\d+$/.test(doc.id)).length;
     const before = await count();
+    const slotsBefore = await slots();
     // Just past the settling age (URL lifetime + event age); a day's quota only takes back its own day's uploads.
     const createdAt = new Date(Date.now() - 3_700_000);
     const sameDay = createdAt.toISOString().slice(0, 10) === new Date().toISOString().slice(0, 10);
@@ -302,6 +306,7 @@ describe.each(databaseKinds())('gallery and delete on %s', (kind) => {
     const { body } = await get(auth, `/api/images/${abandoned}`).expect(200);
     expect(body.image).toMatchObject({ status: 'failed', error: { code: 'IMAGE.EXPIRED' } });
     expect(await count()).toBe(sameDay ? before - 1 : before);
+    expect(await slots()).toBe(sameDay ? slotsBefore - 1 : slotsBefore);
     await db.terminate();
   });
 

@@ -99,6 +99,32 @@ describe('attacks on authentication', () => {
     expect([known.status, a]).toEqual([unknown.status, b]);
   });
 
+  it('checks no more passwords than the limit when they are sent all at once', async () => {
+    const target = await signUp('raced');
+    const guesses = [...Array.from({ length: 29 }, (_, i) => `guess-${i}-guess`), 'password-1'];
+    const answers = await Promise.all(
+      guesses.map((password) => request(getTestServer('login')).post('/').send({ email: target.username, password })),
+    );
+    const statuses = answers.map((res) => res.status);
+    // LOGIN_MAX_FAILURES is 5 here: five are checked (the right one only if it was among them).
+    expect(statuses.filter((status) => status === 401 || status === 200)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(25);
+  });
+
+  it('counts an account once however it is named: username, email, any case', async () => {
+    const target = await signUp('named');
+    const names = [target.username, `${target.username}@example.com`, target.username.toUpperCase()];
+    for (let i = 0; i < 5; i += 1)
+      await request(getTestServer('login'))
+        .post('/')
+        .send({ email: names[i % names.length], password: 'wrong-wrong' })
+        .expect(401);
+    const res = await request(getTestServer('login'))
+      .post('/')
+      .send({ email: `${target.username}@example.com`, password: 'password-1' });
+    expect(res.status).toBe(429);
+  });
+
   it('throttles one account tried from many addresses', async () => {
     const target = await signUp('stuffed');
     // As behind one trusted proxy, so that each attempt comes from another address.

@@ -312,4 +312,16 @@ describe.each(databaseKinds())('POST /api/upload on %s', (kind) => {
     const other = await signUp();
     await direct(other.auth, { filename: 'mine.png', contentType: 'image/png', size: 10 }).expect(201);
   });
+
+  it('never issues more than the quota to requests sent all at once, and a refused request costs nothing', async () => {
+    const { auth } = await signUp();
+    // A bad request takes a unit first and gives it back.
+    await direct(auth, { filename: 'bad.png', contentType: 'image/png', size: -1 }).expect(400);
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => direct(auth, { filename: `${i}.png`, contentType: 'image/png', size: 10 })),
+    );
+    const statuses = answers.map((res) => res.status);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(8);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(32);
+  });
 });

@@ -12,11 +12,12 @@ export interface RateLimits {
 /** The collection; Terraform gives its `expireAt` field a TTL policy, so stale windows disappear. */
 export const RATE_LIMIT_COLLECTION = 'rateLimits';
 const NOT_FOUND = 5;
+const ALREADY_EXISTS = 6;
 
 /**
- * Failure counters in Firestore, one document per key and fixed window. Documents are only
- * incremented (an atomic server-side transform), so concurrent instances never lose a count.
- * Subjects are hashed: neither emails nor addresses are stored in document ids.
+ * Allowances in Firestore, per key and fixed window: a slot document per unit taken, and a
+ * counter beside them, only ever changed by atomic increments. Subjects are hashed: neither
+ * emails nor addresses are stored in document ids.
  */
 export class FirestoreRateLimiter implements RateLimiter {
   constructor(
@@ -25,47 +26,78 @@ export class FirestoreRateLimiter implements RateLimiter {
     private readonly clock: Clock,
   ) {}
 
-  async retryAfter(keys: RateKey[]): Promise<number | undefined> {
-    const now = this.clock.now();
-    const window = currentWindow(now, this.policy.windowSeconds);
-    const limited = keys.filter((key) => this.policy.limits[key.scope] !== undefined);
-    if (limited.length === 0) return undefined;
-    const snapshots = await this.db.getAll(...limited.map((key) => this.doc(key, window.index)));
-    const blocked = snapshots.some(
-      (snap, i) => Number(snap.get('count') ?? 0) >= (this.policy.limits[limited[i]!.scope] ?? Infinity),
-    );
-    return blocked ? secondsUntil(window.endsAt, now) : undefined;
-  }
-
-  async hit(keys: RateKey[]): Promise<void> {
-    const window = currentWindow(this.clock.now(), this.policy.windowSeconds);
-    const counted = keys.filter((key) => this.policy.limits[key.scope] !== undefined);
-    if (counted.length === 0) return;
-    const batch = this.db.batch();
-    for (const key of counted) {
-      batch.set(
-        this.doc(key, window.index),
-        { count: FieldValue.increment(1), expireAt: Timestamp.fromDate(window.endsAt) },
-        { merge: true },
-      );
-    }
-    await batch.commit();
-  }
-
   async reset(key: RateKey): Promise<void> {
     const window = currentWindow(this.clock.now(), this.policy.windowSeconds);
-    await this.doc(key, window.index).delete();
+    const counter = this.doc(key, window.index);
+    const count = Number((await counter.get()).get('count') ?? 0);
+    if (count <= 0) return;
+    const limit = this.policy.limits[key.scope] ?? 0;
+    await Promise.all([
+      counter.delete(),
+      ...Array.from({ length: limit }, (_, k) => this.slot(key, window.index, k).delete()),
+    ]);
+  }
+
+  /**
+   * A unit is a slot document, `…:s<k>` for k below the limit, and taking one is creating it:
+   * a create succeeds for exactly one caller, however many race (as in the job ledger), so no
+   * more than the limit are ever taken. The counter is a hint of where free slots start, and
+   * what `retryAfter` reads; the first slot tried is free whenever requests come one at a time.
+   */
+  async take(key: RateKey): Promise<{ ticket: string } | { retryAfter: number }> {
+    const limit = this.policy.limits[key.scope];
+    if (limit === undefined) return { ticket: '' };
+    const now = this.clock.now();
+    const window = currentWindow(now, this.policy.windowSeconds);
+    const counter = this.doc(key, window.index);
+    const expiry = Timestamp.fromDate(window.endsAt);
+    const hint = Math.min(Math.max(0, Number((await counter.get()).get('count') ?? 0)), limit);
+    for (let i = 0; i < limit; i += 1) {
+      const slot = this.slot(key, window.index, (hint + i) % limit);
+      const taken = await slot.create({ expireAt: expiry }).then(
+        () => true,
+        (error: { code?: unknown }) => {
+          if (error.code === ALREADY_EXISTS) return false;
+          throw error;
+        },
+      );
+      if (taken) {
+        await counter.set({ count: FieldValue.increment(1), expireAt: expiry }, { merge: true });
+        return { ticket: slot.id };
+      }
+    }
+    return { retryAfter: secondsUntil(window.endsAt, now) };
+  }
+
+  async release(key: RateKey, ticket: string): Promise<void> {
+    if (!ticket) return;
+    await this.db.collection(RATE_LIMIT_COLLECTION).doc(ticket).delete();
+    await this.doc(key, Number(ticket.split(':')[2])).set({ count: FieldValue.increment(-1) }, { merge: true });
   }
 
   async giveBack(key: RateKey, at: Date): Promise<void> {
+    const limit = this.policy.limits[key.scope];
     const window = currentWindow(this.clock.now(), this.policy.windowSeconds);
-    if (currentWindow(at, this.policy.windowSeconds).index !== window.index) return;
-    // update(), not set(): a counter that is gone (expired) is not brought back below zero.
-    await this.doc(key, window.index)
-      .update({ count: FieldValue.increment(-1) })
-      .catch((error: { code?: unknown }) => {
-        if (error.code !== NOT_FOUND) throw error;
-      });
+    if (limit === undefined || currentWindow(at, this.policy.windowSeconds).index !== window.index) return;
+    // Any taken slot will do; a delete that must find its document frees each slot once.
+    for (let k = limit - 1; k >= 0; k -= 1) {
+      const slot = this.slot(key, window.index, k);
+      const freed = await slot.delete({ exists: true }).then(
+        () => true,
+        (error: { code?: unknown }) => {
+          if (error.code === NOT_FOUND) return false;
+          throw error;
+        },
+      );
+      if (freed) {
+        await this.doc(key, window.index).set({ count: FieldValue.increment(-1) }, { merge: true });
+        return;
+      }
+    }
+  }
+
+  private slot(key: RateKey, windowIndex: number, k: number) {
+    return this.db.collection(RATE_LIMIT_COLLECTION).doc(`${this.doc(key, windowIndex).id}:s${k}`);
   }
 
   private doc(key: RateKey, windowIndex: number) {

@@ -1,4 +1,4 @@
-import { invalidCredentials, methodNotAllowed, notFound, tooManyAttempts, validationError } from '../core/errors';
+import { invalidCredentials, methodNotAllowed, notFound, validationError } from '../core/errors';
 import { userPrefix } from '../core/image';
 import {
   identityKey,
@@ -8,7 +8,8 @@ import {
   utf8Bytes,
 } from '../core/validation';
 import { appDeps, type Deps, type DepsProvider } from '../deps';
-import type { RateKey, User } from '../ports';
+import type { User } from '../ports';
+import { accountKey, startAttempt } from './attempts';
 import { requireUser, sessionJson, userJson } from './auth';
 import { readJson } from './body';
 import { httpFunction, type Context, type Method, type Reply } from './http-function';
@@ -26,16 +27,11 @@ const MAX_BODY_BYTES = 4096;
  * stolen token cannot be used to guess the password faster than the sign-in page allows.
  */
 async function checkPassword(deps: Deps, user: User, password: string): Promise<void> {
-  const account: RateKey = { scope: 'login-account', subject: identityKey(user.username) };
-  const limiter = await deps.loginLimiter();
-  const retryAfter = await limiter.retryAfter([account]);
-  if (retryAfter !== undefined) throw tooManyAttempts(retryAfter);
+  const attempt = await startAttempt(await deps.loginLimiter(), [accountKey(user, user.username)]);
   const fits = utf8Bytes(password) <= PASSWORD_MAX_BYTES;
   const hash = fits ? await (await deps.users()).passwordHash(user.id) : undefined;
-  if (!(await deps.hasher.verify(fits ? password : '', hash))) {
-    await limiter.hit([account]);
-    throw invalidCredentials();
-  }
+  if (!(await deps.hasher.verify(fits ? password : '', hash))) throw invalidCredentials();
+  await attempt.succeeded();
 }
 
 async function changePassword({ req, deps, log }: Context, user: User): Promise<Reply> {

@@ -140,15 +140,20 @@ export const makeUploadHandler = (deps: DepsProvider) =>
       const user = await requireUser(req, deps);
       const quota = await deps.uploadQuota();
       const counted = { scope: 'upload', subject: user.id };
-      const retryAfter = await quota.retryAfter([counted]);
-      if (retryAfter !== undefined) throw quotaExceeded(retryAfter);
+      // Taken before the work and given back if it fails: parallel requests cannot overdraw it.
+      const unit = await quota.take(counted);
+      if ('retryAfter' in unit) throw quotaExceeded(unit.retryAfter);
       const retrying = retryTarget(req.path);
-      const reply = retrying
-        ? await retry(retrying, user, deps)
-        : mediaType(req) === 'multipart/form-data'
-          ? await receiveUpload(req, user, deps)
-          : await issueDirectUpload(req, user, deps);
-      await quota.hit([counted]);
+      const reply = await (
+        retrying
+          ? retry(retrying, user, deps)
+          : mediaType(req) === 'multipart/form-data'
+            ? receiveUpload(req, user, deps)
+            : issueDirectUpload(req, user, deps)
+      ).catch(async (error: unknown) => {
+        await quota.release(counted, unit.ticket).catch(() => undefined);
+        throw error;
+      });
       log.info('Upload accepted', { userId: user.id, status: reply.status });
       return reply;
     },
