@@ -1,10 +1,10 @@
 import { Timestamp, type Firestore } from '@google-cloud/firestore';
 import type { ClaimResult, JobLedger } from '../ports';
+import { created } from './firestore-preconditions';
 
 /** Jobs live a week past their last change (TTL on `expireAt`, set by Terraform). */
 const KEEP_MS = 7 * 24 * 3600 * 1000;
 export const JOB_COLLECTION = 'jobs';
-const ALREADY_EXISTS = 6;
 
 interface Job {
   state: 'processing' | 'done' | 'failed';
@@ -31,7 +31,7 @@ export class FirestoreJobLedger implements JobLedger {
       updatedAt: Timestamp.fromDate(now),
       expireAt: this.expiry(now),
     });
-    if (await this.createdFirst(() => this.job(imageId).create(lease(1)))) return { state: 'claimed', attempt: 1 };
+    if (await created(this.job(imageId).create(lease(1)))) return { state: 'claimed', attempt: 1 };
     const job = (await this.job(imageId).get()).data() as Job | undefined;
     // Forgotten (the image was deleted) since the create lost: nothing left to claim now.
     if (!job) return { state: 'busy' };
@@ -39,25 +39,10 @@ export class FirestoreJobLedger implements JobLedger {
     if (job.leaseExpiresAt.toMillis() > now.getTime()) return { state: 'busy' };
     const attempt = job.attempts + 1;
     const claim = this.job(imageId).collection('claims').doc(String(attempt));
-    if (
-      !(await this.createdFirst(() =>
-        claim.create({ eventId, at: Timestamp.fromDate(now), expireAt: this.expiry(now) }),
-      ))
-    )
+    if (!(await created(claim.create({ eventId, at: Timestamp.fromDate(now), expireAt: this.expiry(now) }))))
       return { state: 'busy' };
     await this.job(imageId).set(lease(attempt));
     return { state: 'claimed', attempt };
-  }
-
-  /** True if this create made the document, false if it already existed. */
-  private async createdFirst(create: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await create();
-      return true;
-    } catch (error) {
-      if ((error as { code?: unknown }).code === ALREADY_EXISTS) return false;
-      throw error;
-    }
   }
 
   async release(imageId: string, now: Date): Promise<void> {

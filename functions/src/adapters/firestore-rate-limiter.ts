@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { FieldValue, Timestamp, type Firestore } from '@google-cloud/firestore';
 import { currentWindow, secondsUntil } from '../core/rate-window';
+import { created, removed } from './firestore-preconditions';
 import type { Clock, RateKey, RateLimiter } from '../ports';
 
 export interface RateLimits {
@@ -11,8 +12,6 @@ export interface RateLimits {
 
 /** The collection; Terraform gives its `expireAt` field a TTL policy, so stale windows disappear. */
 export const RATE_LIMIT_COLLECTION = 'rateLimits';
-const NOT_FOUND = 5;
-const ALREADY_EXISTS = 6;
 
 /**
  * Allowances in Firestore, per key and fixed window: a slot document per unit taken, and a
@@ -42,7 +41,7 @@ export class FirestoreRateLimiter implements RateLimiter {
    * A unit is a slot document, `…:s<k>` for k below the limit, and taking one is creating it:
    * a create succeeds for exactly one caller, however many race (as in the job ledger), so no
    * more than the limit are ever taken. The counter is a hint of where free slots start, and
-   * what `retryAfter` reads; the first slot tried is free whenever requests come one at a time.
+   * the first slot tried is free whenever requests come one at a time.
    */
   async take(key: RateKey): Promise<{ ticket: string } | { retryAfter: number }> {
     const limit = this.policy.limits[key.scope];
@@ -54,14 +53,7 @@ export class FirestoreRateLimiter implements RateLimiter {
     const hint = Math.min(Math.max(0, Number((await counter.get()).get('count') ?? 0)), limit);
     for (let i = 0; i < limit; i += 1) {
       const slot = this.slot(key, window.index, (hint + i) % limit);
-      const taken = await slot.create({ expireAt: expiry }).then(
-        () => true,
-        (error: { code?: unknown }) => {
-          if (error.code === ALREADY_EXISTS) return false;
-          throw error;
-        },
-      );
-      if (taken) {
+      if (await created(slot.create({ expireAt: expiry }))) {
         await counter.set({ count: FieldValue.increment(1), expireAt: expiry }, { merge: true });
         return { ticket: slot.id };
       }
@@ -81,15 +73,7 @@ export class FirestoreRateLimiter implements RateLimiter {
     if (limit === undefined || currentWindow(at, this.policy.windowSeconds).index !== window.index) return;
     // Any taken slot will do; a delete that must find its document frees each slot once.
     for (let k = limit - 1; k >= 0; k -= 1) {
-      const slot = this.slot(key, window.index, k);
-      const freed = await slot.delete({ exists: true }).then(
-        () => true,
-        (error: { code?: unknown }) => {
-          if (error.code === NOT_FOUND) return false;
-          throw error;
-        },
-      );
-      if (freed) {
+      if (await removed(this.slot(key, window.index, k).delete({ exists: true }))) {
         await this.doc(key, window.index).set({ count: FieldValue.increment(-1) }, { merge: true });
         return;
       }
