@@ -1,3 +1,5 @@
+import type { Edits, RenderFormat } from '../../functions/src/core/edits';
+
 /** The API's shapes (docs/api.md, "Shapes"), as far as the page reads them. */
 
 export type ImageStatus = 'awaiting_upload' | 'queued' | 'processing' | 'done' | 'failed';
@@ -48,26 +50,8 @@ export interface Image {
   backgroundUrl?: string;
 }
 
-/** docs/api.md, "Edits": what is rendered from the one stored cutout. */
-export type Background =
-  { type: 'transparent' } | { type: 'color'; color: string } | { type: 'blur'; radius: number } | { type: 'image' };
-
-export interface Edits {
-  background: Background;
-  crop: boolean;
-  /** "0", "<0–500>px" or "<0–50>%" of the subject's longer side. */
-  cropMargin: string;
-  /** "original" or "<10–100>%". */
-  scale: string;
-  /** "original", "center", "<x>%" or "<x>% <y>%". */
-  position: string;
-  /** Longest side in px, never enlarged; "preview" is about 0.25 MP. */
-  size: 'full' | 'preview' | number;
-  /** JPEG and WebP only. */
-  quality: number;
-}
-
-export type RenderFormat = 'png' | 'jpg' | 'webp' | 'mask';
+/** docs/api.md, "Edits": the service's own types, so the page and the API cannot drift apart. */
+export type { Background, Edits, RenderFormat } from '../../functions/src/core/edits';
 
 export interface Render {
   url: string;
