@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { appDeps } from '../../functions/src/deps';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud';
+import { uploadTo, settledImage } from '../support/cloud-uploads';
 import { createMariadbDatabase, databaseKinds } from '../support/environment';
 
 describe.each(databaseKinds())('the account API, on %s', (kind) => {
@@ -97,18 +98,8 @@ describe.each(databaseKinds())('the account API, on %s', (kind) => {
       ])
       .png()
       .toBuffer();
-    const issued = await api()
-      .post('/api/upload')
-      .set('Authorization', bearer(token))
-      .send({ filename: 'x.png', contentType: 'image/png', size: scene.length })
-      .expect(201);
-    await fetch(issued.body.upload.url, { method: 'PUT', headers: issued.body.upload.headers, body: scene });
-    const id = issued.body.image.id as string;
-    for (let i = 0; i < 200; i += 1) {
-      const { status } = (await api().get(`/api/images/${id}`).set('Authorization', bearer(token))).body.image;
-      if (status === 'done' || status === 'failed') break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const id = await uploadTo(cloud.url, bearer(token), { filename: 'x.png', bytes: scene });
+    expect((await settledImage(cloud.url, bearer(token), id)).status).toBe('done');
     const storage = new Storage({ apiEndpoint: cloud.storage.url, projectId: 'demo-cutout' });
     const objects = async () =>
       (

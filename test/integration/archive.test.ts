@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud';
+import { settledImage, uploadTo } from '../support/cloud-uploads';
 
 const SCENE_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="180"><rect width="100%" height="100%" fill="#eee"/><circle cx="120" cy="90" r="55" fill="#a33"/></svg>';
@@ -25,21 +26,9 @@ describe('several images as one ZIP', () => {
       ).body.token
     }`;
   const upload = async (as: string, filename: string, bytes?: Buffer) => {
-    const size = bytes?.length ?? 100;
-    const issued = await api()
-      .post('/api/upload')
-      .set('Authorization', as)
-      .send({ filename, contentType: 'image/png', size })
-      .expect(201);
-    const id = issued.body.image.id as string;
-    if (!bytes) return id;
-    await fetch(issued.body.upload.url, { method: 'PUT', headers: issued.body.upload.headers, body: bytes });
-    for (let i = 0; i < 200; i += 1) {
-      const { status } = (await api().get(`/api/images/${id}`).set('Authorization', as)).body.image;
-      if (status === 'done') return id;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`${filename} was not processed`);
+    const id = await uploadTo(cloud.url, as, { filename, bytes });
+    if (bytes) expect((await settledImage(cloud.url, as, id)).status).toBe('done');
+    return id;
   };
   const zipOf = async (url: string) => {
     const res = await fetch(new URL(url, cloud.url));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud';
+import { settledImage, uploadTo } from '../support/cloud-uploads';
 import { createMariadbDatabase, databaseKinds } from '../support/environment';
 
 /** A studio shot: a red disc (radius 90) centred on a teal backdrop, 480 × 360. */
@@ -89,19 +90,8 @@ describe.each(databaseKinds())('edits from one cutout, on %s', (kind) => {
     auth = await signUp('editor');
     other = await signUp('stranger');
     scene = await sharp(Buffer.from(SCENE_SVG)).png().toBuffer();
-    const issued = await api()
-      .post('/api/upload')
-      .set('Authorization', auth)
-      .send({ filename: 'disc.png', contentType: 'image/png', size: scene.length, options: { bgColor: '00ff00' } })
-      .expect(201);
-    id = issued.body.image.id;
-    const put = await fetch(issued.body.upload.url, {
-      method: 'PUT',
-      headers: issued.body.upload.headers,
-      body: scene,
-    });
-    expect(put.status).toBe(200);
-    for (let i = 0; i < 200 && (await image()).status !== 'done'; i += 1) await new Promise((r) => setTimeout(r, 100));
+    id = await uploadTo(cloud.url, auth, { filename: 'disc.png', bytes: scene, options: { bgColor: '00ff00' } });
+    expect((await settledImage(cloud.url, auth, id)).status).toBe('done');
     paid = { calls: cloud.removeBg!.calls(), credits: cloud.removeBg!.credits() };
   });
   afterAll(async () => {

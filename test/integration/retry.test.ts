@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { appDeps } from '../../functions/src/deps';
 import { startLocalCloud, type LocalCloud } from '../../local/local-cloud';
+import { settledImage, uploadTo } from '../support/cloud-uploads';
 
 const SCENE_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240"><rect width="100%" height="100%" fill="#eee"/><circle cx="160" cy="120" r="70" fill="#1d5fa0"/></svg>';
@@ -17,30 +18,8 @@ describe('retrying a failed image from its stored original', () => {
   let userId: string;
   let scene: Buffer;
   const api = () => request(cloud.url);
-  const image = async (id: string) =>
-    (await api().get(`/api/images/${id}`).set('Authorization', auth).expect(200)).body.image;
-  const settled = async (id: string) => {
-    for (let i = 0; i < 300; i += 1) {
-      const shown = await image(id);
-      if (shown.status === 'done' || shown.status === 'failed') return shown;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`image ${id} did not settle`);
-  };
-  const upload = async (bytes: Buffer, contentType = 'image/png') => {
-    const issued = await api()
-      .post('/api/upload')
-      .set('Authorization', auth)
-      .send({ filename: 'disc.png', contentType, size: bytes.length })
-      .expect(201);
-    const put = await fetch(issued.body.upload.url, {
-      method: 'PUT',
-      headers: issued.body.upload.headers,
-      body: bytes,
-    });
-    expect(put.status).toBe(200);
-    return issued.body.image.id as string;
-  };
+  const settled = (id: string) => settledImage(cloud.url, auth, id);
+  const upload = (bytes: Buffer) => uploadTo(cloud.url, auth, { filename: 'disc.png', bytes });
   const retry = (id: string, as = auth) => api().post(`/api/images/${id}/retry`).set('Authorization', as);
   const uploadsObjects = async () =>
     (
@@ -74,7 +53,7 @@ describe('retrying a failed image from its stored original', () => {
     remover.inject({ status: 402 });
     const id = await upload(scene);
     const failed = await settled(id);
-    expect(failed.error.code).toBe('REMOVER.OUT_OF_CREDITS');
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'REMOVER.OUT_OF_CREDITS' } });
     const before = { calls: remover.calls(), credits: remover.credits() };
     const res = await retry(id).expect(202);
     expect(res.body.image).toMatchObject({ id, status: 'queued' });
@@ -107,12 +86,7 @@ describe('retrying a failed image from its stored original', () => {
     await settled(id);
     const done = await retry(id).expect(409);
     expect(done.body.code).toBe('IMAGE.NOT_RETRYABLE');
-    const never = await api()
-      .post('/api/upload')
-      .set('Authorization', auth)
-      .send({ filename: 'never.png', contentType: 'image/png', size: 100 })
-      .expect(201);
-    const neverId = never.body.image.id as string;
+    const neverId = await uploadTo(cloud.url, auth, { filename: 'never.png' });
     await (await appDeps().images()).markFailed(neverId, { code: 'IMAGE.EXPIRED', message: 'gone' }, new Date());
     const missing = await retry(neverId).expect(409);
     expect(missing.body.detail).toContain('upload the image again');
