@@ -201,3 +201,18 @@ export async function trackPage(page: Page): Promise<PageLog> {
     foreignRequests,
   };
 }
+
+/** Signs up through the page's form from the landing page, and waits for the empty gallery. */
+export async function signUpInPage(
+  page: Page,
+  base: string,
+  who: { email: string; username: string; password: string },
+): Promise<void> {
+  await page.goto(base);
+  await page.click('#signin-form button[data-show="signup"]');
+  await page.fill('#signup-email', who.email);
+  await page.fill('#signup-username', who.username);
+  await page.fill('#signup-password', who.password);
+  await page.click('#signup-form button[type="submit"]');
+  await page.locator('#gallery-empty').waitFor();
+}

@@ -15,6 +15,7 @@ import {
   WAIT,
   browserSuite,
   launchChromium,
+  signUpInPage,
 } from './browser-support';
 
 /**
@@ -217,13 +218,7 @@ suite('the editor in Chromium', () => {
   it(
     'signs up, uploads a photo and opens its editor',
     async () => {
-      await page.goto(base);
-      await page.click('#signin-form button[data-show="signup"]');
-      await page.fill('#signup-email', person.email);
-      await page.fill('#signup-username', person.username);
-      await page.fill('#signup-password', person.password);
-      await page.click('#signup-form button[type="submit"]');
-      await page.locator('#gallery-empty').waitFor();
+      await signUpInPage(page, base, person);
       await page.setInputFiles('#file-input', [photo]);
       await page.locator('#gallery-grid .card[data-status="done"]').waitFor(PROCESSING);
       const card = page.locator('#gallery-grid .card').first();

@@ -17,6 +17,7 @@ import {
   WAIT,
   browserSuite,
   launchChromium,
+  signUpInPage,
 } from './browser-support';
 
 /**
@@ -285,13 +286,7 @@ suite('the gallery in Chromium', () => {
   it(
     'shows one list, newest first, above the fold at 1280×800, with whole file names',
     async () => {
-      await page.goto(base);
-      await page.click('#signin-form button[data-show="signup"]');
-      await page.fill('#signup-email', owner.email);
-      await page.fill('#signup-username', owner.username);
-      await page.fill('#signup-password', owner.password);
-      await page.click('#signup-form button[type="submit"]');
-      await page.locator('#gallery-empty').waitFor();
+      await signUpInPage(page, base, owner);
 
       await page.setInputFiles('#file-input', [photos.box]);
       await page.locator('#gallery-grid .card[data-status="done"]').waitFor(PROCESSING);

@@ -17,6 +17,7 @@ import {
   WAIT,
   browserSuite,
   launchChromium,
+  signUpInPage,
 } from './browser-support';
 
 /**
@@ -358,14 +359,8 @@ suite('the web page in Chromium', () => {
     'shows a second person an empty gallery, and not the first person’s image',
     async () => {
       const other = await openPage();
-      await other.goto(base);
-      await other.click('#signin-form button[data-show="signup"]');
-      await other.fill('#signup-email', second.email);
-      await other.fill('#signup-username', second.username);
-      await other.fill('#signup-password', second.password);
-      await other.click('#signup-form button[type="submit"]');
+      await signUpInPage(other, base, second);
       await galleryIsLoaded(other);
-      await other.locator('#gallery-empty').waitFor();
       expect(await other.locator('#gallery-grid .card').count()).toBe(0);
 
       logs.at(-1)?.allow(404, `/api/images/${keptId}`);
