@@ -3,7 +3,7 @@ import { imagePrefix } from '../core/image';
 import { appDeps, type DepsProvider } from '../deps';
 import { requireUser } from './auth';
 import { httpFunction } from './http-function';
-import { ownImage } from './images';
+import { ownImage } from './own-image';
 import { pathId } from './path-id';
 
 /**
@@ -18,7 +18,7 @@ export const makeDeleteHandler = (deps: DepsProvider) =>
       const user = await requireUser(req, deps);
       const id = pathId(req.path, 'delete');
       if (id === undefined) throw imageNotFound();
-      const image = await ownImage(deps, user, id);
+      const image = await ownImage(deps, user.id, id);
       if (!(await (await deps.images()).delete(image.id))) throw imageNotFound();
       const [uploads, results, jobs] = await Promise.all([deps.uploads(), deps.results(), deps.jobs()]);
       await Promise.all([

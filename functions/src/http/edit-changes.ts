@@ -1,16 +1,16 @@
-import { imageNotFound, imageNotReady } from '../core/errors';
+import { imageNotReady } from '../core/errors';
 import type { Image } from '../core/image';
 import type { Deps } from '../deps';
 import type { Logger } from '../logger';
 import type { EditChange } from '../ports';
+import { ownImage } from './own-image';
 
 /** Tries of a change that meets a concurrent one: each try starts from the image as it now is. */
 const TRIES = 3;
 
 /** The caller's image as it is now, if it can still be edited. */
 export async function editableImage(deps: Deps, id: string, userId: string): Promise<Image> {
-  const image = await (await deps.images()).findById(id);
-  if (!image || image.userId !== userId) throw imageNotFound();
+  const image = await ownImage(deps, userId, id);
   if (image.status !== 'done') throw imageNotReady(image.status);
   return image;
 }

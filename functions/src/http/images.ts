@@ -1,5 +1,5 @@
 import { requireSecret } from '../config';
-import { imageNotFound, validationError } from '../core/errors';
+import { validationError } from '../core/errors';
 import { PageTokens } from '../core/page-token';
 import { strandedReason, type Image } from '../core/image';
 import { appDeps, type Deps, type DepsProvider } from '../deps';
@@ -8,6 +8,7 @@ import { requireUser } from './auth';
 import type { Context, Reply } from './http-function';
 import { httpFunction } from './http-function';
 import { jsonBytes, SerialisedImages } from './image-json';
+import { ownImage } from './own-image';
 import { pathId } from './path-id';
 
 const DEFAULT_PAGE = 24;
@@ -67,13 +68,6 @@ async function list({ req, deps }: Context, user: User, serialised: SerialisedIm
   return { status: 200, body: jsonBytes`{"images":[${images}],"nextPageToken":${nextPageToken}}` };
 }
 
-/** One image, the caller's own; anyone else's is as absent as a missing one. */
-export async function ownImage(deps: Deps, user: User, id: string) {
-  const image = await (await deps.images()).findById(id);
-  if (!image || image.userId !== user.id) throw imageNotFound();
-  return image;
-}
-
 export function makeImagesHandler(deps: DepsProvider) {
   const serialised = new SerialisedImages();
   return httpFunction(deps, {
@@ -81,7 +75,7 @@ export function makeImagesHandler(deps: DepsProvider) {
       const user = await requireUser(ctx.req, ctx.deps);
       const id = pathId(ctx.req.path, 'images');
       if (id === undefined) return list(ctx, user, serialised);
-      const [image] = await serialised.of(await settle([await ownImage(ctx.deps, user, id)], ctx.deps), ctx.deps);
+      const [image] = await serialised.of(await settle([await ownImage(ctx.deps, user.id, id)], ctx.deps), ctx.deps);
       return { status: 200, body: jsonBytes`{"image":${image!}}` };
     },
   });

@@ -26,7 +26,7 @@ import { requireUser } from './auth';
 import { mediaType, readJson } from './body';
 import { httpFunction, type Reply } from './http-function';
 import { imageJson } from './image-json';
-import { ownImage } from './images';
+import { ownImage } from './own-image';
 import { ByteCounter, peek, readMultipart } from './multipart';
 
 const MAX_JSON_BYTES = 8192;
@@ -116,7 +116,7 @@ async function receiveUpload(req: Request, user: User, deps: Deps): Promise<Repl
  * cutout an earlier attempt stored is reused and never paid for twice.
  */
 async function retry(id: string, user: User, deps: Deps): Promise<Reply> {
-  const image = await ownImage(deps, user, id);
+  const image = await ownImage(deps, user.id, id);
   if (image.status !== 'failed') throw imageNotRetryable(`The image is ${image.status.replace('_', ' ')}, not failed.`);
   const uploads = await deps.uploads();
   if (!(await uploads.exists(originalKey(user.id, id))))
