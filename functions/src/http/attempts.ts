@@ -30,8 +30,12 @@ export async function startAttempt(limiter: RateLimiter, keys: RateKey[]): Promi
   }
   return {
     async succeeded() {
-      await Promise.all(taken.map(({ key, ticket }) => limiter.release(key, ticket)));
-      await limiter.reset(keys[0]!);
+      // The account's units, this one's included, are forgotten at once; the others get theirs back.
+      const [account, ...others] = taken;
+      await Promise.all([
+        limiter.reset(account!.key),
+        ...others.map(({ key, ticket }) => limiter.release(key, ticket)),
+      ]);
     },
   };
 }
